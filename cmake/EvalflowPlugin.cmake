@@ -1,0 +1,30 @@
+# evalflow_add_plugin(NAME SOURCES... [LIBRARIES libs...])
+# Builds one plugin as a MODULE library with every symbol hidden except evalflow_plugin_entry.
+function(evalflow_add_plugin name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE evalflow::sdk ${ARG_LIBRARIES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX "libevalflow_"
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LIBRARY_OUTPUT_DIRECTORY ${EVALFLOW_PLUGIN_OUTPUT_DIR})
+  target_link_options(${name} PRIVATE -Wl,--no-undefined)
+  install(TARGETS ${name} LIBRARY DESTINATION ${EVALFLOW_PLUGIN_INSTALL_DIR})
+endfunction()
+
+# evalflow_add_test(NAME SOURCES... [LIBRARIES libs...])
+# A GoogleTest executable registered with ctest; tests find built plugins through EVALFLOW_PLUGIN_PATH.
+function(evalflow_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE GTest::gtest GTest::gtest_main ${ARG_LIBRARIES})
+  target_compile_definitions(${name} PRIVATE
+    EVALFLOW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    EVALFLOW_PLUGIN_DIR="${EVALFLOW_PLUGIN_OUTPUT_DIR}")
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    PROPERTIES ENVIRONMENT "EVALFLOW_PLUGIN_PATH=${EVALFLOW_PLUGIN_OUTPUT_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()
