@@ -1,0 +1,30 @@
+// The source node shared by the dataset loaders: writes one Table row per record.
+#ifndef EVALFLOW_DATASET_TABLE_TABLE_SOURCE_HPP
+#define EVALFLOW_DATASET_TABLE_TABLE_SOURCE_HPP
+
+#include <evalflow/dataset_table/table.hpp>
+#include <evalflow/plugin.hpp>
+
+#include <cstdint>
+
+namespace evalflow::dataset_table {
+
+class TableSource {
+ public:
+  explicit TableSource(Table table) : table_(std::move(table)) {}
+
+  // Writes the next row into `record` (index, columns, gold); false after the last row.
+  bool next(sdk::Record& record);
+  [[nodiscard]] int64_t count() const { return static_cast<int64_t>(table_.rows()); }
+
+  // Declares the fields FieldMapping knows from the options (see FieldMapping::declared_writes).
+  static void declare_writes(const nlohmann::json& options, ef_type column_type, sdk::FieldList& writes);
+
+ private:
+  Table table_;
+  size_t next_row_ = 0;  // sources are called serially
+};
+
+}  // namespace evalflow::dataset_table
+
+#endif  // EVALFLOW_DATASET_TABLE_TABLE_SOURCE_HPP

@@ -1,0 +1,53 @@
+#include <evalflow/dataset_table/table_source.hpp>
+
+namespace evalflow::dataset_table {
+
+bool TableSource::next(sdk::Record& record) {
+  if (next_row_ == table_.rows()) return false;
+  const size_t row = next_row_++;
+  const ef_host_api& host = sdk::host();
+  ef_record* raw = record.raw();
+  record.set_index(table_.index(row));
+  for (size_t column = 0; column < table_.fields().size(); ++column) {
+    const char* field = table_.fields()[column].c_str();
+    const Cell& cell = table_.cell(row, column);
+    switch (cell.type) {
+      case EF_TYPE_STRING: {
+        const std::string_view text = table_.text(cell.text);
+        host.set_string(raw, field, text.data(), text.size());
+        break;
+      }
+      case EF_TYPE_INT:
+        host.set_int(raw, field, cell.integer);
+        break;
+      case EF_TYPE_DOUBLE:
+        host.set_double(raw, field, cell.number);
+        break;
+      case EF_TYPE_BOOL:
+        host.set_bool(raw, field, cell.flag ? 1 : 0);
+        break;
+      case EF_TYPE_LIST:
+      case EF_TYPE_MAP: {
+        const std::string_view text = table_.text(cell.text);
+        if (ef_status* status = host.set_json(raw, field, text.data(), text.size())) {
+          const std::string message = host.status_message(status);
+          host.status_free(status);
+          throw sdk::Error(EF_INTERNAL, "field '" + table_.fields()[column] + "': " + message);
+        }
+        break;
+      }
+      default:
+        host.set_null(raw, field);
+    }
+  }
+  if (const auto gold = table_.gold(row)) host.set_string(raw, kGoldField, gold->data(), gold->size());
+  return true;
+}
+
+void TableSource::declare_writes(const nlohmann::json& options, ef_type column_type, sdk::FieldList& writes) {
+  for (const auto& [name, type] : FieldMapping::from_options(options).declared_writes(column_type)) {
+    writes.add(name, type);
+  }
+}
+
+}  // namespace evalflow::dataset_table
