@@ -1,0 +1,569 @@
+#include "http_client.hpp"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "endpoint_balancer.hpp"
+#include "rate_limiter.hpp"
+#include "sse_parser.hpp"
+
+namespace evalflow::openai_http {
+namespace {
+
+constexpr size_t kMaxErrorBody = 8 * 1024;              // enough for any server's error message
+constexpr size_t kMaxResponseBody = 256 * 1024 * 1024;  // far above 32k tokens; stops a runaway server
+constexpr int kMaxPollMs = 1000;
+
+void ensure_curl_initialized() {
+  static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (initialized != CURLE_OK) {
+    throw std::runtime_error(std::string("curl_global_init failed: ") + curl_easy_strerror(initialized));
+  }
+}
+
+std::string redact(std::string text, const std::string& secret) {
+  if (secret.empty()) return text;
+  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+    text.replace(at, secret.size(), "<redacted>");
+  }
+  return text;
+}
+
+int64_t unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string seconds_text(Milliseconds duration) {
+  std::string text = std::to_string(duration.count() / 1000.0);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text + " s";
+}
+
+AttemptError classify_curl_error(CURLcode code, bool received_bytes) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+      return received_bytes ? AttemptError::kInterrupted : AttemptError::kConnect;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+      return AttemptError::kTls;
+    default:
+      return AttemptError::kOther;
+  }
+}
+
+// The `message` of an OpenAI-style error body, else the body itself, shortened.
+std::string server_message(const std::string& body) {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_object()) {
+    if (auto error = parsed.find("error"); error != parsed.end()) {
+      if (error->is_object() && error->contains("message") && (*error)["message"].is_string()) {
+        return (*error)["message"].get<std::string>();
+      }
+      if (error->is_string()) return error->get<std::string>();
+    }
+    if (auto message = parsed.find("message"); message != parsed.end() && message->is_string()) {
+      return message->get<std::string>();
+    }
+  }
+  constexpr size_t kShown = 300;
+  return body.size() <= kShown ? body : body.substr(0, kShown) + "...";
+}
+
+}  // namespace
+
+// One request from submission to its callback; it lives across retries.
+struct Request {
+  std::string body;
+  CompletionCallback done;
+  RequestTiming timing;
+  Completion completion;
+  int retries = 0;
+  Clock::time_point retry_due{};
+
+  // The current attempt.
+  CURL* easy = nullptr;
+  std::string url;
+  size_t endpoint = 0;
+  size_t active_index = 0;
+  bool stream = false;
+  long http_status = 0;
+  bool received_bytes = false;
+  std::optional<Milliseconds> retry_after;
+  std::string response;      // a non-streamed body, or the body of an error answer
+  std::string stream_error;  // why the loop aborted the stream
+  Clock::time_point last_activity{};
+  Clock::time_point now{};  // the arrival time of the bytes being parsed
+  CompletionDecoder* decoder = nullptr;
+  SseParser sse{[this](std::string_view data) { on_event(data); }};
+  char curl_error[CURL_ERROR_SIZE] = {};
+
+  void reset_attempt() {
+    completion = Completion{};
+    http_status = 0;
+    received_bytes = false;
+    retry_after.reset();
+    response.clear();
+    stream_error.clear();
+    sse.reset();
+    curl_error[0] = '\0';
+  }
+
+  void on_event(std::string_view data) {
+    if (!stream_error.empty()) return;
+    const DecodeResult result = decoder->apply_stream_event(data, completion);
+    if (!result.ok) {
+      stream_error = result.error;
+    } else if (result.carried_text) {
+      timing.on_token(now);
+    }
+  }
+
+  static size_t on_body(char* data, size_t size, size_t count, void* user) {
+    auto* request = static_cast<Request*>(user);
+    const size_t bytes = size * count;
+    request->now = Clock::now();
+    request->last_activity = request->now;
+    request->received_bytes = true;
+    if (request->http_status == 0)
+      curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &request->http_status);
+    if (request->http_status != 200) {
+      if (request->response.size() < kMaxErrorBody)
+        request->response.append(data, std::min(bytes, kMaxErrorBody));
+      return bytes;
+    }
+    if (!request->stream) {
+      if (request->response.size() + bytes > kMaxResponseBody) {
+        request->stream_error = "the response is larger than " + std::to_string(kMaxResponseBody) + " bytes";
+        return 0;
+      }
+      request->response.append(data, bytes);
+      return bytes;
+    }
+    request->sse.feed(std::string_view(data, bytes));
+    return request->stream_error.empty() ? bytes : 0;  // 0 makes libcurl abort the transfer
+  }
+
+  static size_t on_header(char* data, size_t size, size_t count, void* user) {
+    auto* request = static_cast<Request*>(user);
+    const std::string_view line(data, size * count);
+    static constexpr std::string_view kRetryAfter = "retry-after:";
+    request->last_activity = Clock::now();
+    if (line.size() > kRetryAfter.size() &&
+        strncasecmp(line.data(), kRetryAfter.data(), kRetryAfter.size()) == 0) {
+      request->retry_after = parse_retry_after(line.substr(kRetryAfter.size()), unix_seconds_now());
+    }
+    return line.size();
+  }
+};
+
+class HttpClient::Loop {
+ public:
+  Loop(ClientConfig config, std::string path)
+      : config_(std::move(config)),
+        path_(std::move(path)),
+        endpoints_(config_.base_urls),
+        rate_(config_.request_rate),
+        random_(config_.seed) {
+    if (config_.concurrency < 1) throw std::invalid_argument("batch_size (concurrency) must be >= 1");
+    ensure_curl_initialized();
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+    // Keep a warm connection per request in flight, to every endpoint.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(config_.concurrency + static_cast<int>(config_.base_urls.size())));
+    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+    headers_ = curl_slist_append(headers_,
+                                 config_.stream ? "Accept: text/event-stream" : "Accept: application/json");
+    headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip for large prompts
+    if (!config_.api_key.empty()) {
+      headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + config_.api_key).c_str());
+    }
+    thread_ = std::thread([this] { run(); });
+  }
+
+  ~Loop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    curl_multi_wakeup(multi_);
+    thread_.join();
+    for (CURL* easy : spare_easies_) curl_easy_cleanup(easy);
+    curl_multi_cleanup(multi_);
+    curl_slist_free_all(headers_);
+  }
+
+  void submit(std::string body, CompletionCallback done) {
+    auto request = std::make_unique<Request>();
+    request->body = std::move(body);
+    request->done = std::move(done);
+    request->timing.submitted = Clock::now();
+    request->stream = config_.stream;
+    request->decoder = &decoder_;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) throw std::runtime_error("the HTTP client is shutting down");
+      inbox_.push_back(std::move(request));
+      ++outstanding_;
+    }
+    ++stats_.submitted;
+    curl_multi_wakeup(multi_);
+  }
+
+  void wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return outstanding_ == 0; });
+  }
+
+  ClientStats stats() const {
+    return {stats_.submitted.load(), stats_.succeeded.load(), stats_.failed.load(), stats_.attempts.load(),
+            stats_.retries.load()};
+  }
+
+  const WallClock& wall_clock() const { return wall_clock_; }
+
+ private:
+  void run() {
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        if (stopping_) break;
+        for (auto& request : inbox_) ready_.push_back(std::move(request));
+        inbox_.clear();
+      }
+      promote_due_retries(Clock::now());
+      start_ready(Clock::now());
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      collect_finished();
+      expire_idle(Clock::now());
+      start_ready(Clock::now());
+      curl_multi_poll(multi_, nullptr, 0, wait_ms(Clock::now()), nullptr);
+    }
+    cancel_everything();
+  }
+
+  void promote_due_retries(Clock::time_point now) {
+    // Due retries go first: they have waited longest.
+    std::vector<std::unique_ptr<Request>> due;
+    for (auto it = retrying_.begin(); it != retrying_.end();) {
+      if ((*it)->retry_due <= now) {
+        due.push_back(std::move(*it));
+        it = retrying_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::sort(due.begin(), due.end(),
+              [](const auto& a, const auto& b) { return a->retry_due > b->retry_due; });
+    for (auto& request : due) ready_.push_front(std::move(request));
+  }
+
+  void start_ready(Clock::time_point now) {
+    while (!ready_.empty() && active_.size() < static_cast<size_t>(config_.concurrency) &&
+           rate_.try_acquire(now)) {
+      std::unique_ptr<Request> request = std::move(ready_.front());
+      ready_.pop_front();
+      start_attempt(std::move(request), now);
+    }
+  }
+
+  void start_attempt(std::unique_ptr<Request> request, Clock::time_point now) {
+    CURL* easy = nullptr;
+    if (!spare_easies_.empty()) {
+      easy = spare_easies_.back();
+      spare_easies_.pop_back();
+      curl_easy_reset(easy);
+    } else {
+      easy = curl_easy_init();
+      if (easy == nullptr) {
+        complete(std::move(request), EF_INTERNAL, "curl_easy_init failed (out of memory?)");
+        return;
+      }
+    }
+    request->reset_attempt();
+    request->easy = easy;
+    request->endpoint = endpoints_.acquire();
+    request->url = endpoints_.base_url(request->endpoint) + path_;
+    request->timing.start_attempt(now);
+    request->last_activity = now;
+    configure(easy, *request);
+    ++stats_.attempts;
+    request->active_index = active_.size();
+    active_.push_back(std::move(request));
+    curl_multi_add_handle(multi_, easy);
+  }
+
+  void configure(CURL* easy, Request& request) const {
+    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &request);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Request::on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &request);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Request::on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &request);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request.curl_error);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.timeouts.connect.count()));
+    if (config_.timeouts.total.count() > 0) {
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeouts.total.count()));
+    }
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, config_.verify_tls ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, config_.verify_tls ? 2L : 0L);
+    if (!config_.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, config_.ca_bundle.c_str());
+  }
+
+  // Removes a request's transfer from libcurl and from the active set, returning the request.
+  std::unique_ptr<Request> detach(Request* request) {
+    curl_multi_remove_handle(multi_, request->easy);
+    spare_easies_.push_back(request->easy);
+    request->easy = nullptr;
+    endpoints_.release(request->endpoint);
+    const size_t index = request->active_index;
+    std::unique_ptr<Request> owned = std::move(active_[index]);
+    if (index + 1 != active_.size()) {
+      active_[index] = std::move(active_.back());
+      active_[index]->active_index = index;
+    }
+    active_.pop_back();
+    return owned;
+  }
+
+  void collect_finished() {
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      Request* request = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &request);
+      const CURLcode code = message->data.result;
+      long status = 0;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+      std::unique_ptr<Request> owned = detach(request);
+      owned->http_status = status;
+      finish_attempt(std::move(owned), code);
+    }
+  }
+
+  void expire_idle(Clock::time_point now) {
+    const auto idle = std::chrono::duration_cast<Clock::duration>(config_.timeouts.idle);
+    std::vector<Request*> expired;
+    for (const auto& request : active_) {
+      if (now - request->last_activity > idle) expired.push_back(request.get());
+    }
+    for (Request* request : expired) {
+      std::unique_ptr<Request> owned = detach(request);
+      owned->stream_error = "no data from the server for " + seconds_text(config_.timeouts.idle) +
+                            " (timeouts.idle_s); raise it if the server is only slow";
+      finish_attempt(std::move(owned), CURLE_OK, AttemptError::kIdleTimeout);
+    }
+  }
+
+  void finish_attempt(std::unique_ptr<Request> request, CURLcode code,
+                      AttemptError forced = AttemptError::kNone) {
+    request->timing.finished = Clock::now();
+    AttemptError error = forced;
+    std::string reason;
+    if (forced != AttemptError::kNone) {
+      reason = request->stream_error;
+    } else if (!request->stream_error.empty()) {
+      error = AttemptError::kProtocol;
+      reason = request->stream_error;
+    } else if (code != CURLE_OK) {
+      error = classify_curl_error(code, request->received_bytes);
+      reason = curl_easy_strerror(code);
+      if (request->curl_error[0] != '\0') reason += std::string(" (") + request->curl_error + ")";
+      if (error == AttemptError::kInterrupted) reason += " during the answer";
+    } else if (request->http_status != 200) {
+      error = AttemptError::kHttpStatus;
+      reason = "HTTP " + std::to_string(request->http_status) + ": " + server_message(request->response);
+    } else if (request->stream) {
+      if (request->completion.finish_reason.empty() && !request->completion.done) {
+        error = AttemptError::kProtocol;
+        reason = "the stream ended before its finish_reason and [DONE] (truncated answer)";
+      }
+    } else if (DecodeResult decoded = decoder_.apply_response(request->response, request->completion);
+               !decoded.ok) {
+      error = AttemptError::kProtocol;
+      reason = decoded.error;
+    }
+
+    if (error == AttemptError::kNone) {
+      complete(std::move(request), EF_OK, "");
+      return;
+    }
+    if (RetryPolicy::is_retryable(error, request->http_status) &&
+        request->retries < config_.retry.max_retries) {
+      ++request->retries;
+      ++stats_.retries;
+      const bool honour_retry_after = request->http_status == 429 || request->http_status == 503;
+      const Milliseconds delay = config_.retry.backoff(
+          request->retries, honour_retry_after ? request->retry_after : std::nullopt, random_);
+      request->retry_due = Clock::now() + std::chrono::duration_cast<Clock::duration>(delay);
+      retrying_.push_back(std::move(request));
+      return;
+    }
+    const ef_code result_code = failure_code(error, request->http_status);
+    std::string message =
+        "POST " + request->url + ": " + reason + " (attempt " + std::to_string(request->timing.attempts) +
+        " of " + std::to_string(config_.retry.max_retries + 1) + ")" + hint(error, request->http_status);
+    complete(std::move(request), result_code, redact(std::move(message), config_.api_key));
+  }
+
+  static ef_code failure_code(AttemptError error, long status) {
+    switch (error) {
+      case AttemptError::kIdleTimeout:
+        return EF_DEADLINE_EXCEEDED;
+      case AttemptError::kHttpStatus:
+        if (status == 429) return EF_RESOURCE_EXHAUSTED;
+        if (status == 404) return EF_NOT_FOUND;
+        return status >= 500 || status == 408 ? EF_UNAVAILABLE : EF_INVALID_ARGUMENT;
+      case AttemptError::kOther:
+        return EF_INTERNAL;
+      default:
+        return EF_UNAVAILABLE;
+    }
+  }
+
+  std::string hint(AttemptError error, long status) const {
+    switch (error) {
+      case AttemptError::kConnect:
+        return "; is the server running there? Check host_ip, host_port or url";
+      case AttemptError::kTls:
+        return "; check the server's certificate, or name a CA file in ca_bundle";
+      case AttemptError::kHttpStatus:
+        if (status == 401 || status == 403) {
+          return config_.api_key_env.empty()
+                     ? "; the server wants an API key: name its variable in api_key_env"
+                     : "; check the API key in $" + config_.api_key_env;
+        }
+        if (status == 404) return "; check the model name and the url";
+        if (status == 429)
+          return "; the server is overloaded: lower batch_size or request_rate, or raise retry";
+        return "";
+      default:
+        return "";
+    }
+  }
+
+  void complete(std::unique_ptr<Request> request, ef_code code, std::string error) {
+    (code == EF_OK ? stats_.succeeded : stats_.failed)++;
+    CompletionResult result{.code = code,
+                            .error = std::move(error),
+                            .completion = std::move(request->completion),
+                            .timing = std::move(request->timing)};
+    CompletionCallback done = std::move(request->done);
+    request.reset();
+    try {
+      done(std::move(result));
+    } catch (...) {
+      // The callback belongs to the caller; a throwing one must not stop every other request.
+    }
+    std::lock_guard lock(mutex_);
+    if (--outstanding_ == 0) idle_.notify_all();
+  }
+
+  int wait_ms(Clock::time_point now) const {
+    long curl_timeout = -1;
+    curl_multi_timeout(multi_, &curl_timeout);
+    Clock::time_point wake = now + std::chrono::milliseconds(curl_timeout < 0 ? kMaxPollMs : curl_timeout);
+    for (const auto& request : retrying_) wake = std::min(wake, request->retry_due);
+    if (!ready_.empty() && active_.size() < static_cast<size_t>(config_.concurrency)) {
+      wake = std::min(wake, rate_.limited() ? rate_.next_slot() : now);
+    }
+    const auto idle = std::chrono::duration_cast<Clock::duration>(config_.timeouts.idle);
+    for (const auto& request : active_) wake = std::min(wake, request->last_activity + idle);
+    if (wake <= now) return 0;
+    // Round up: waking a little late is harmless, waking early spins.
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
+    return static_cast<int>(std::min<int64_t>(wait, kMaxPollMs));
+  }
+
+  void cancel_everything() {
+    std::vector<std::unique_ptr<Request>> cancelled;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& request : inbox_) cancelled.push_back(std::move(request));
+      inbox_.clear();
+    }
+    for (auto& request : ready_) cancelled.push_back(std::move(request));
+    ready_.clear();
+    for (auto& request : retrying_) cancelled.push_back(std::move(request));
+    retrying_.clear();
+    while (!active_.empty()) cancelled.push_back(detach(active_.back().get()));
+    for (auto& request : cancelled) {
+      request->timing.finished = Clock::now();
+      complete(std::move(request), EF_CANCELLED, "the run stopped before this request completed");
+    }
+  }
+
+  ClientConfig config_;
+  std::string path_;
+  WallClock wall_clock_;
+  EndpointBalancer endpoints_;
+  RateLimiter rate_;
+  std::mt19937_64 random_;
+  CompletionDecoder decoder_;
+  CURLM* multi_ = nullptr;
+  curl_slist* headers_ = nullptr;
+  std::vector<CURL*> spare_easies_;
+  std::deque<std::unique_ptr<Request>> ready_;
+  std::vector<std::unique_ptr<Request>> active_;
+  std::vector<std::unique_ptr<Request>> retrying_;
+
+  struct AtomicStats {
+    std::atomic<int64_t> submitted{0}, succeeded{0}, failed{0}, attempts{0}, retries{0};
+  } stats_;
+
+  std::mutex mutex_;  // guards what submitters share with the loop
+  std::condition_variable idle_;
+  std::vector<std::unique_ptr<Request>> inbox_;
+  int64_t outstanding_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+HttpClient::HttpClient(ClientConfig config, std::string path)
+    : loop_(std::make_unique<Loop>(std::move(config), std::move(path))) {}
+HttpClient::~HttpClient() = default;
+void HttpClient::submit(std::string body, CompletionCallback done) {
+  loop_->submit(std::move(body), std::move(done));
+}
+void HttpClient::wait_idle() {
+  loop_->wait_idle();
+}
+ClientStats HttpClient::stats() const {
+  return loop_->stats();
+}
+const WallClock& HttpClient::wall_clock() const {
+  return loop_->wall_clock();
+}
+
+}  // namespace evalflow::openai_http

@@ -1,0 +1,58 @@
+#include "retry_policy.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace evalflow::openai_http {
+
+bool RetryPolicy::is_retryable(AttemptError error, long http_status) {
+  switch (error) {
+    case AttemptError::kConnect:
+    case AttemptError::kInterrupted:
+    case AttemptError::kIdleTimeout:
+    case AttemptError::kProtocol:
+      return true;
+    case AttemptError::kHttpStatus:
+      return http_status == 408 || http_status == 429 || http_status >= 500;
+    case AttemptError::kNone:
+    case AttemptError::kTls:
+    case AttemptError::kOther:
+      return false;
+  }
+  return false;
+}
+
+Milliseconds RetryPolicy::backoff(int retry, std::optional<Milliseconds> retry_after,
+                                  std::mt19937_64& random) const {
+  if (retry_after) return *retry_after;
+  const double exponent = std::max(0, retry - 1);
+  const double base = std::min(max_backoff.count(), initial_backoff.count() * std::pow(multiplier, exponent));
+  std::uniform_real_distribution<double> spread(1.0 - std::clamp(jitter, 0.0, 1.0), 1.0);
+  return Milliseconds(base * spread(random));
+}
+
+std::optional<Milliseconds> parse_retry_after(std::string_view value, int64_t now_unix_seconds) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() &&
+         (value.back() == ' ' || value.back() == '\t' || value.back() == '\r' || value.back() == '\n')) {
+    value.remove_suffix(1);
+  }
+  if (value.empty()) return std::nullopt;
+  double seconds = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error == std::errc() && end == value.data() + value.size()) {
+    if (seconds < 0) return std::nullopt;
+    return Milliseconds(seconds * 1000.0);
+  }
+  // curl_getdate parses the HTTP date formats (RFC 9110 section 5.6.7).
+  const std::string date(value);
+  const time_t when = curl_getdate(date.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  return Milliseconds(std::max<int64_t>(0, static_cast<int64_t>(when) - now_unix_seconds) * 1000.0);
+}
+
+}  // namespace evalflow::openai_http
