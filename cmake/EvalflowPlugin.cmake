@@ -1,3 +1,6 @@
+# Where this file lives: embed.hpp.in sits beside it, in the source tree and once installed.
+set(EVALFLOW_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+
 # evalflow_add_plugin(NAME SOURCES... [LIBRARIES libs...])
 # Builds one plugin as a MODULE library with every symbol hidden except evalflow_plugin_entry.
 function(evalflow_add_plugin name)
@@ -27,4 +30,17 @@ function(evalflow_add_test name)
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
     PROPERTIES ENVIRONMENT "EVALFLOW_PLUGIN_PATH=${EVALFLOW_PLUGIN_OUTPUT_DIR}"
     DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# evalflow_embed_file(TARGET FILE VARIABLE)
+# Makes FILE's text available to TARGET as `inline constexpr char VARIABLE[]` in <embedded/VARIABLE.hpp>,
+# so that a schema is written once, as a file, and compiled in.
+function(evalflow_embed_file target file variable)
+  get_filename_component(absolute ${file} ABSOLUTE)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${absolute})
+  file(READ ${absolute} EVALFLOW_EMBED_CONTENT)
+  set(EVALFLOW_EMBED_VARIABLE ${variable})
+  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/embedded_${target})
+  configure_file(${EVALFLOW_CMAKE_DIR}/embed.hpp.in ${out_dir}/embedded/${variable}.hpp @ONLY)
+  target_include_directories(${target} PRIVATE ${out_dir})
 endfunction()

@@ -1,0 +1,13 @@
+// The evalflow subcommands. Each lives in its own file and adds itself to the application here;
+// main.cpp calls every add_*_command in the order `evalflow --help` lists them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace evalflow::cli {
+
+void add_run_command(CLI::App& app);
+void add_validate_command(CLI::App& app);
+void add_plugins_command(CLI::App& app);
+
+}  // namespace evalflow::cli

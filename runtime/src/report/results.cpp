@@ -1,0 +1,253 @@
+#include "report/results.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace evalflow {
+
+namespace {
+
+// Counts an aggregator reports beside its metrics; not shown as rows of the summary.
+bool is_count(const std::string& key) { return key == "correct" || key == "total" || key.starts_with("num_"); }
+
+std::string format_value(const json& value) {
+  if (value.is_number_float()) return fmt::format("{:.2f}", value.get<double>());
+  if (value.is_number()) return value.dump();
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();
+}
+
+bool looks_secret(std::string key) {
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  // A key *naming* where a secret lives (api_key_env) is not itself secret.
+  if (key.ends_with("_env")) return false;
+  for (const char* word : {"key", "token", "secret", "password", "authorization"}) {
+    if (key.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+void emit(YAML::Emitter& out, const json& value) {
+  switch (value.type()) {
+    case json::value_t::object:
+      out << YAML::BeginMap;
+      for (const auto& [key, item] : value.items()) {
+        out << YAML::Key << key << YAML::Value;
+        if (looks_secret(key) && !item.is_object() && !item.is_array() && !item.is_null()) {
+          out << "<redacted>";
+        } else {
+          emit(out, item);
+        }
+      }
+      out << YAML::EndMap;
+      break;
+    case json::value_t::array:
+      out << YAML::BeginSeq;
+      for (const auto& item : value) emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    case json::value_t::string:
+      out << YAML::DoubleQuoted << value.get<std::string>();
+      break;
+    case json::value_t::null:
+      out << YAML::Null;
+      break;
+    default:
+      out << value.dump();
+  }
+}
+
+// Characters, not bytes: the ± sign takes two bytes but one column.
+size_t display_width(const std::string& text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string pad(const std::string& text, size_t width) {
+  return text + std::string(width - display_width(text), ' ');
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+}  // namespace
+
+json results_json(const LaneResult& lane) {
+  json results = lane.metrics;
+  results["num_samples"] = lane.total;
+  results["num_failed"] = lane.failed;
+  results["num_eval_failed"] = lane.eval_failed;
+  results["num_resumed"] = lane.resumed;
+  if (lane.expected) {
+    results["expected"] = {{"metric", lane.expected->metric},
+                           {"value", lane.expected->value},
+                           {"tolerance", lane.expected->tolerance}};
+  }
+  return results;
+}
+
+Status write_results(const fs::path& file, const LaneResult& lane) {
+  std::error_code error;
+  fs::create_directories(file.parent_path(), error);
+  std::ofstream out(file);
+  out << results_json(lane).dump(4) << "\n";
+  if (!out) return Error{fmt::format("{}: cannot write results", file.string())};
+  return ok_status();
+}
+
+SummaryTable summarize(const RunReport& report, const std::string& mode) {
+  SummaryTable table;
+  std::vector<std::string> models;
+  std::vector<std::string> datasets;
+  for (const auto& lane : report.lanes) {
+    if (std::find(models.begin(), models.end(), lane.model) == models.end()) models.push_back(lane.model);
+    if (std::find(datasets.begin(), datasets.end(), lane.dataset) == datasets.end()) datasets.push_back(lane.dataset);
+  }
+  const bool any_expected =
+      std::any_of(report.lanes.begin(), report.lanes.end(), [](const auto& lane) { return lane.expected.has_value(); });
+  table.header = {"dataset", "version", "metric", "mode"};
+  table.header.insert(table.header.end(), models.begin(), models.end());
+  if (any_expected) {
+    table.header.emplace_back("expected");
+    table.header.emplace_back("check");
+  }
+  auto lane_of = [&](const std::string& model, const std::string& dataset) -> const LaneResult* {
+    for (const auto& lane : report.lanes) {
+      if (lane.model == model && lane.dataset == dataset) return &lane;
+    }
+    return nullptr;
+  };
+  for (const auto& dataset : datasets) {
+    std::vector<std::string> metrics;
+    std::string version;
+    for (const auto& model : models) {
+      const LaneResult* lane = lane_of(model, dataset);
+      if (lane == nullptr) continue;
+      version = lane->version;
+      for (const auto& [key, value] : lane->metrics.items()) {
+        if (value.is_number() && !is_count(key) && std::find(metrics.begin(), metrics.end(), key) == metrics.end()) {
+          metrics.push_back(key);
+        }
+      }
+    }
+    const bool any_failed = std::any_of(models.begin(), models.end(), [&](const auto& model) {
+      const LaneResult* lane = lane_of(model, dataset);
+      return lane != nullptr && (lane->failed > 0 || lane->eval_failed > 0);
+    });
+    if (any_failed) metrics.emplace_back("failed");
+    for (const auto& metric : metrics) {
+      std::vector<std::string> row = {dataset, version, metric, mode};
+      const LaneResult* first = nullptr;
+      for (const auto& model : models) {
+        const LaneResult* lane = lane_of(model, dataset);
+        if (lane != nullptr && first == nullptr) first = lane;
+        if (lane == nullptr) {
+          row.emplace_back("-");
+        } else if (metric == "failed") {
+          row.push_back(std::to_string(lane->failed + lane->eval_failed));
+        } else {
+          row.push_back(lane->metrics.contains(metric) ? format_value(lane->metrics[metric]) : "-");
+        }
+      }
+      if (any_expected) {
+        std::string expected = "-";
+        std::string check = "-";
+        if (first != nullptr && first->expected && first->expected->metric == metric) {
+          expected = fmt::format("{:.2f}±{:.2f}", first->expected->value, first->expected->tolerance);
+          bool all_pass = true;
+          for (const auto& model : models) {
+            const LaneResult* lane = lane_of(model, dataset);
+            if (lane == nullptr || !lane->metrics.contains(metric)) {
+              all_pass = false;
+              continue;
+            }
+            const double got = lane->metrics[metric].get<double>();
+            all_pass = all_pass && std::abs(got - first->expected->value) <= first->expected->tolerance + 1e-9;
+          }
+          check = all_pass ? "PASS" : "FAIL";
+        }
+        row.push_back(expected);
+        row.push_back(check);
+      }
+      table.rows.push_back(std::move(row));
+    }
+  }
+  return table;
+}
+
+std::string SummaryTable::text() const {
+  std::vector<size_t> widths(header.size());
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+  };
+  measure(header);
+  for (const auto& row : rows) measure(row);
+  std::string out;
+  auto line = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size(); ++i) out += (i ? "  " : "") + pad(row[i], widths[i]);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += "\n";
+  };
+  line(header);
+  std::vector<std::string> rule;
+  for (size_t width : widths) rule.emplace_back(width, '-');
+  line(rule);
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+std::string SummaryTable::csv() const {
+  std::string out;
+  auto line = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + csv_field(row[i]);
+    out += "\n";
+  };
+  line(header);
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+std::string SummaryTable::markdown() const {
+  std::string out;
+  auto line = [&](const std::vector<std::string>& row) {
+    out += "|";
+    for (const auto& cell : row) out += " " + cell + " |";
+    out += "\n";
+  };
+  line(header);
+  out += "|";
+  for (size_t i = 0; i < header.size(); ++i) out += " --- |";
+  out += "\n";
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+Status write_summary(const fs::path& directory, const SummaryTable& table) {
+  std::error_code error;
+  fs::create_directories(directory, error);
+  for (const auto& [name, text] : {std::pair{"summary.txt", table.text()}, std::pair{"summary.csv", table.csv()},
+                                   std::pair{"summary.md", table.markdown()}}) {
+    std::ofstream out(directory / name);
+    out << text;
+    if (!out) return Error{fmt::format("{}: cannot write", (directory / name).string())};
+  }
+  return ok_status();
+}
+
+std::string redacted_yaml(const json& value) {
+  YAML::Emitter out;
+  emit(out, value);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace evalflow

@@ -1,0 +1,34 @@
+// What a run leaves behind for people: results/<model>/<dataset>.json, the summary table
+// (summary.{txt,csv,md}) and the resolved configuration with secrets redacted.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "graph/pipeline_run.hpp"
+
+namespace evalflow {
+
+// The lane's metrics (accuracy in percent at the top level, as AISBench writes it) and its counts.
+nlohmann::json results_json(const LaneResult& lane);
+Status write_results(const std::filesystem::path& file, const LaneResult& lane);
+
+struct SummaryTable {
+  std::vector<std::string> header;  // dataset, version, metric, mode, one column per model[, expected, check]
+  std::vector<std::vector<std::string>> rows;
+
+  [[nodiscard]] std::string text() const;
+  [[nodiscard]] std::string csv() const;
+  [[nodiscard]] std::string markdown() const;
+};
+
+SummaryTable summarize(const RunReport& report, const std::string& mode);
+Status write_summary(const std::filesystem::path& directory, const SummaryTable& table);
+
+// YAML of a JSON value with every key that looks like a secret (key, token, secret, password) masked.
+std::string redacted_yaml(const nlohmann::json& value);
+
+}  // namespace evalflow

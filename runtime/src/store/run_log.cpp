@@ -1,0 +1,48 @@
+#include "store/run_log.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace evalflow {
+
+namespace {
+const char* level_name(ef_log_level level) {
+  switch (level) {
+    case EF_LOG_DEBUG:
+      return "debug";
+    case EF_LOG_INFO:
+      return "info";
+    case EF_LOG_WARNING:
+      return "warning";
+    case EF_LOG_ERROR:
+      return "error";
+  }
+  return "info";
+}
+}  // namespace
+
+RunLog::RunLog(std::filesystem::path directory, bool echo_warnings)
+    : directory_(std::move(directory)), echo_warnings_(echo_warnings) {}
+
+std::ofstream& RunLog::stream_for(const std::string& node) {
+  auto it = streams_.find(node);
+  if (it == streams_.end()) {
+    it = streams_.emplace(node, std::ofstream(directory_ / (node + ".log"), std::ios::app)).first;
+  }
+  return it->second;
+}
+
+void RunLog::write(const std::string& node, ef_log_level level, const std::string& message) {
+  const auto now = std::chrono::system_clock::now();
+  const std::string line = fmt::format("{:%Y-%m-%d %H:%M:%S} [{}] {}: {}\n", fmt::localtime(std::chrono::system_clock::to_time_t(now)),
+                                       level_name(level), node, message);
+  const std::lock_guard lock(mutex_);
+  if (node != "run") stream_for(node) << line << std::flush;
+  stream_for("run") << line << std::flush;
+  if (echo_warnings_ && level >= EF_LOG_WARNING) std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace evalflow

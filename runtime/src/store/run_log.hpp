@@ -1,0 +1,28 @@
+// logs/run.log plus one log per node (logs/<node>.log); warnings and errors also go to stderr.
+#pragma once
+
+#include <evalflow/plugin.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace evalflow {
+
+class RunLog {
+ public:
+  explicit RunLog(std::filesystem::path directory, bool echo_warnings = true);
+  void write(const std::string& node, ef_log_level level, const std::string& message);
+
+ private:
+  std::ofstream& stream_for(const std::string& node);
+
+  std::filesystem::path directory_;
+  bool echo_warnings_;
+  std::mutex mutex_;
+  std::map<std::string, std::ofstream> streams_;
+};
+
+}  // namespace evalflow

@@ -1,0 +1,314 @@
+#include "validate/validated_pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "validate/json_schema.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace evalflow {
+
+namespace {
+
+const char* kind_name(ef_node_kind kind) {
+  switch (kind) {
+    case EF_NODE_SOURCE:
+      return "source";
+    case EF_NODE_FUNCTION:
+      return "function";
+    case EF_NODE_ASYNC:
+      return "async";
+    case EF_NODE_AGGREGATE:
+      return "aggregate";
+  }
+  return "unknown";
+}
+
+bool types_compatible(ef_type written, ef_type read) {
+  return written == read || written == EF_TYPE_ANY || read == EF_TYPE_ANY;
+}
+
+class Validator {
+ public:
+  Validator(const PipelineSpec& spec, PluginRegistry& registry) : spec_(spec), registry_(registry) {}
+
+  void fail(const std::string& pointer, const std::string& node, const std::string& message) {
+    errors_.push_back(fmt::format("{}: {}{}", spec_.document.locate(pointer).str(),
+                                  node.empty() ? "" : fmt::format("node '{}': ", node), message));
+  }
+
+  // Resolves the type, checks and declares the options; false when the node is unusable.
+  bool resolve(ResolvedNode& node) {
+    auto type = registry_.find_node_type(node.spec.type);
+    if (!type) {
+      fail(pointer_child(node.spec.pointer, "type"), node.display_name, type.error());
+      return false;
+    }
+    node.type = *type;
+    const ef_node_type& declared = *node.type.type;
+    if (!check_options(node)) return false;
+    node.options_json = node.spec.options.dump();
+    for (size_t i = 0; i < declared.num_reads; ++i) node.reads.push_back({declared.reads[i].name, declared.reads[i].type});
+    for (size_t i = 0; i < declared.num_writes; ++i) {
+      node.writes.push_back({declared.writes[i].name, declared.writes[i].type});
+    }
+    if (declared.resolve_fields != nullptr) {
+      ef_field_list reads;
+      ef_field_list writes;
+      StatusPtr status(declared.resolve_fields(&host_api(), node.options_json.c_str(), &reads, &writes));
+      if (status) {
+        fail(pointer_child(node.spec.pointer, "options"), node.display_name, status->message);
+        return false;
+      }
+      node.reads.insert(node.reads.end(), reads.fields.begin(), reads.fields.end());
+      node.writes.insert(node.writes.end(), writes.fields.begin(), writes.fields.end());
+    }
+    return true;
+  }
+
+  bool check_options(ResolvedNode& node) {
+    const ef_node_type& declared = *node.type.type;
+    const std::string options_pointer = pointer_child(node.spec.pointer, "options");
+    if (declared.options_schema == nullptr) return true;
+    std::shared_ptr<const JsonSchema> schema;
+    {
+      auto& cached = schemas_[&declared];
+      if (!cached) {
+        auto parsed = JsonSchema::parse(declared.options_schema);
+        if (!parsed) {
+          fail(node.spec.pointer, node.display_name,
+               fmt::format("plugin {} declares a broken options schema for '{}': {}",
+                           node.type.plugin->path.string(), declared.name, parsed.error()));
+          return false;
+        }
+        cached = *parsed;
+      }
+      schema = cached;
+    }
+    const auto violations = schema->validate(node.spec.options);
+    for (const auto& violation : violations) {
+      fail(options_pointer + violation.pointer, node.display_name,
+           fmt::format("option {}: {} (`evalflow plugins {}` lists its options)",
+                       violation.pointer.empty() ? "object" : violation.pointer.substr(1), violation.message,
+                       declared.name));
+    }
+    return violations.empty();
+  }
+
+  ResolvedNode make_node(const NodeSpec& spec, const std::string& display_name) {
+    ResolvedNode node;
+    node.spec = spec;
+    node.display_name = display_name;
+    return node;
+  }
+
+  // Orders the nodes along their `input:` links; reports unknown inputs, fan-out and cycles.
+  bool order_chain(const DatasetSpec& dataset, std::vector<size_t>& order) {
+    const auto& nodes = dataset.nodes;
+    std::map<std::string, size_t> index_of;
+    for (size_t i = 0; i < nodes.size(); ++i) index_of[nodes[i].name] = i;
+    std::vector<int> upstream(nodes.size(), -1);
+    bool ok = true;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const std::string name = dataset.abbr + "." + nodes[i].name;
+      if (!nodes[i].input.empty()) {
+        auto it = index_of.find(nodes[i].input);
+        if (it == index_of.end()) {
+          fail(pointer_child(nodes[i].pointer, "input"), name,
+               fmt::format("input '{}' is not a node of dataset '{}'", nodes[i].input, dataset.abbr));
+          ok = false;
+          continue;
+        }
+        upstream[i] = static_cast<int>(it->second);
+      } else if (i > 0) {
+        upstream[i] = static_cast<int>(i - 1);
+      }
+    }
+    if (!ok) return false;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      std::vector<size_t> path{i};
+      for (int at = upstream[i]; at >= 0; at = upstream[at]) {
+        if (static_cast<size_t>(at) == i) {
+          std::string cycle;
+          for (auto it = path.rbegin(); it != path.rend(); ++it) cycle += nodes[*it].name + " -> ";
+          fail(nodes[i].pointer, dataset.abbr + "." + nodes[i].name,
+               fmt::format("cycle: {}{}; a pipeline must be acyclic: fix the `input:` links", cycle, nodes[i].name));
+          return false;
+        }
+        if (path.size() > nodes.size()) break;
+        path.push_back(at);
+      }
+    }
+    std::vector<std::vector<size_t>> downstream(nodes.size());
+    size_t roots = 0;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (upstream[i] < 0) {
+        ++roots;
+      } else {
+        downstream[upstream[i]].push_back(i);
+      }
+    }
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (downstream[i].size() > 1) {
+        fail(nodes[downstream[i][1]].pointer, dataset.abbr + "." + nodes[downstream[i][1]].name,
+             fmt::format("node '{}' already feeds '{}'; a dataset is one chain, so each node has at most one "
+                         "consumer",
+                         nodes[i].name, nodes[downstream[i][0]].name));
+        return false;
+      }
+    }
+    if (roots != 1) {
+      fail(dataset.pointer, "", fmt::format("dataset '{}' must be one chain starting at its loader", dataset.abbr));
+      return false;
+    }
+    for (int at = static_cast<int>(std::find(upstream.begin(), upstream.end(), -1) - upstream.begin());;) {
+      order.push_back(static_cast<size_t>(at));
+      if (downstream[at].empty()) break;
+      at = static_cast<int>(downstream[at][0]);
+    }
+    return true;
+  }
+
+  void check_kinds(const ResolvedDataset& dataset) {
+    for (size_t i = 0; i < dataset.chain.size(); ++i) {
+      const ResolvedNode& node = dataset.chain[i];
+      if (node.type.type == nullptr) continue;
+      const ef_node_kind kind = node.type.type->kind;
+      const bool is_model = static_cast<int>(i) == dataset.model_position;
+      std::string problem;
+      if (i == 0 && kind != EF_NODE_SOURCE) {
+        problem = "the first node of a dataset must be a source (a dataset loader)";
+      } else if (i > 0 && kind == EF_NODE_SOURCE) {
+        problem = "a source can only be the first node of a dataset";
+      } else if (kind == EF_NODE_AGGREGATE) {
+        problem = "an aggregate node belongs under the dataset's `metrics:`";
+      } else if (is_model && kind != EF_NODE_ASYNC && kind != EF_NODE_FUNCTION) {
+        problem = "a model must be an inferencer (an async or function node)";
+      }
+      if (!problem.empty()) {
+        fail(pointer_child(node.spec.pointer, "type"), node.display_name,
+             fmt::format("'{}' is a {} node: {}", node.type.type->name, kind_name(kind), problem));
+      }
+    }
+    for (const auto& metric : dataset.metrics) {
+      if (metric.type.type != nullptr && metric.type.type->kind != EF_NODE_AGGREGATE) {
+        fail(pointer_child(metric.spec.pointer, "type"), metric.display_name,
+             fmt::format("'{}' is a {} node; `metrics:` takes aggregate nodes (e.g. accuracy)",
+                         metric.type.type->name, kind_name(metric.type.type->kind)));
+      }
+    }
+  }
+
+  // Walks the chain with the fields written so far; every read must find its field and type.
+  void check_fields(const ResolvedDataset& dataset, const ResolvedModel* model) {
+    std::map<std::string, std::pair<ef_type, std::string>> available;
+    auto check_reads = [&](const ResolvedNode& node) {
+      for (const auto& read : node.reads) {
+        auto it = available.find(read.name);
+        if (it == available.end()) {
+          fail(node.spec.pointer, node.display_name,
+               fmt::format("reads field '{}' ({}), but no node upstream writes it{}", read.name,
+                           type_name(read.type), model ? fmt::format(" (with model '{}')", model->abbr) : ""));
+        } else if (!types_compatible(it->second.first, read.type)) {
+          fail(node.spec.pointer, node.display_name,
+               fmt::format("reads field '{}' as {}, but '{}' writes it as {}", read.name, type_name(read.type),
+                           it->second.second, type_name(it->second.first)));
+        }
+      }
+    };
+    for (size_t i = 0; i < dataset.chain.size(); ++i) {
+      const bool is_model = static_cast<int>(i) == dataset.model_position;
+      const ResolvedNode& node = is_model && model != nullptr ? model->node : dataset.chain[i];
+      if (node.type.type == nullptr) return;
+      check_reads(node);
+      for (const auto& write : node.writes) available[write.name] = {write.type, node.display_name};
+    }
+    for (const auto& metric : dataset.metrics) {
+      if (metric.type.type != nullptr) check_reads(metric);
+    }
+  }
+
+  Result<ValidatedPipeline> run() {
+    ValidatedPipeline validated;
+    for (const auto& model : spec_.models) {
+      ResolvedModel resolved{model.abbr, make_node(model.node, "model " + model.abbr)};
+      resolve(resolved.node);
+      if (resolved.node.type.type != nullptr && resolved.node.type.type->kind != EF_NODE_ASYNC &&
+          resolved.node.type.type->kind != EF_NODE_FUNCTION) {
+        fail(pointer_child(model.node.pointer, "type"), resolved.node.display_name,
+             fmt::format("'{}' is a {} node; a model must be an inferencer (async or function node)",
+                         model.node.type, kind_name(resolved.node.type.type->kind)));
+      }
+      validated.models.push_back(std::move(resolved));
+    }
+    for (const auto& dataset : spec_.datasets) {
+      ResolvedDataset resolved;
+      resolved.spec = dataset;
+      std::vector<size_t> order;
+      if (!order_chain(dataset, order)) continue;
+      for (size_t index : order) {
+        const NodeSpec& node_spec = dataset.nodes[index];
+        if (node_spec.uses_model) {
+          if (resolved.model_position >= 0) {
+            fail(node_spec.pointer, dataset.abbr + "." + node_spec.name, "a dataset uses the model only once");
+          }
+          resolved.model_position = static_cast<int>(resolved.chain.size());
+          resolved.chain.push_back(make_node(node_spec, dataset.abbr + "." + node_spec.name));
+          continue;
+        }
+        ResolvedNode node = make_node(node_spec, dataset.abbr + "." + node_spec.name);
+        resolve(node);
+        resolved.chain.push_back(std::move(node));
+      }
+      if (resolved.model_position >= 0 && spec_.models.empty()) {
+        fail(resolved.chain[resolved.model_position].spec.pointer, dataset.abbr + ".model",
+             "`use: model`, but the pipeline has no model: add `model:` or pass --model");
+      }
+      for (const auto& metric : dataset.metrics) {
+        ResolvedNode node = make_node(metric, dataset.abbr + "." + metric.name);
+        resolve(node);
+        resolved.metrics.push_back(std::move(node));
+      }
+      check_kinds(resolved);
+      if (resolved.model_position >= 0) {
+        for (const auto& model : validated.models) check_fields(resolved, &model);
+      } else {
+        check_fields(resolved, nullptr);
+      }
+      validated.datasets.push_back(std::move(resolved));
+    }
+    if (!errors_.empty()) {
+      std::string message;
+      for (const auto& error : errors_) message += (message.empty() ? "" : "\n") + error;
+      return Error{message};
+    }
+    validated.spec = spec_;
+    return validated;
+  }
+
+ private:
+  const PipelineSpec& spec_;
+  PluginRegistry& registry_;
+  std::vector<std::string> errors_;
+  std::map<const ef_node_type*, std::shared_ptr<const JsonSchema>> schemas_;
+};
+
+}  // namespace
+
+std::vector<fs::path> plugin_search_path(const PipelineSpec& spec) {
+  std::vector<fs::path> path = spec.plugin_paths;
+  for (auto& entry : PluginRegistry::default_search_path(spec.pipeline_dir)) path.push_back(std::move(entry));
+  return path;
+}
+
+Result<ValidatedPipeline> validate_pipeline(PipelineSpec spec, PluginRegistry& registry) {
+  Validator validator(spec, registry);
+  return validator.run();
+}
+
+}  // namespace evalflow
