@@ -1,0 +1,129 @@
+#include <evalflow/text/chat_template.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace evalflow::text {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const std::string kData = std::string(EVALFLOW_SOURCE_DIR) + "/tests/data/tokenizers/";
+
+std::vector<json> read_jsonl(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in) << "cannot open " << path;
+  std::vector<json> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) rows.push_back(json::parse(line));
+  }
+  return rows;
+}
+
+const ChatTemplate& template_named(const std::string& name) {
+  static const std::map<std::string, ChatTemplate> templates = [] {
+    std::map<std::string, ChatTemplate> loaded;
+    loaded.emplace("qwen3", ChatTemplate::from_tokenizer_config(kData + "qwen3/tokenizer_config.json"));
+    loaded.emplace("deepseek_v3",
+                   ChatTemplate::from_tokenizer_config(kData + "deepseek_v3/tokenizer_config.json"));
+    loaded.emplace("deepseek_r1_distill_qwen",
+                   ChatTemplate::from_tokenizer_config(
+                       kData + "deepseek_r1_distill_qwen/tokenizer_config.reconstructed.json"));
+    return loaded;
+  }();
+  return templates.at(name);
+}
+
+// transformers 5.17 apply_chat_template output for every (template, conversation, add_generation_prompt).
+TEST(ChatTemplateReference, EveryRowIsByteIdenticalToTransformers) {
+  const std::vector<json> rows = read_jsonl(kData + "reference/chat_templates.jsonl");
+  ASSERT_EQ(rows.size(), 30u);
+  for (const json& row : rows) {
+    const std::string rendered = template_named(row.at("template").get<std::string>())
+                                     .render(row.at("messages"), row.at("add_generation_prompt").get<bool>());
+    EXPECT_EQ(rendered, row.at("text").get<std::string>())
+        << row.at("template") << " conversation " << row.at("conv") << " add_generation_prompt "
+        << row.at("add_generation_prompt");
+  }
+}
+
+// jinja2 3.1 configured as transformers configures it (tools/text/gen_chat_template_cases.py): one Jinja
+// feature per row, and the real templates on tool-call and reasoning conversations.
+TEST(ChatTemplateReference, JinjaFeaturesAndToolConversationsMatchJinja2) {
+  const std::vector<json> rows = read_jsonl(kData + "reference/jinja_cases.jsonl");
+  ASSERT_GE(rows.size(), 30u);
+  for (const json& row : rows) {
+    std::string rendered;
+    try {
+      if (row.contains("template")) {
+        rendered = ChatTemplate(row.at("template").get<std::string>())
+                       .render(json::array(), false, row.at("variables"));
+      } else {
+        rendered =
+            ChatTemplate::from_tokenizer_config(kData + row.at("config").get<std::string>())
+                .render(row.at("messages"), row.at("add_generation_prompt").get<bool>(), row.at("variables"));
+      }
+    } catch (const ChatTemplateError& error) {
+      ADD_FAILURE() << row.at("name") << ": " << error.what();
+      continue;
+    }
+    EXPECT_EQ(rendered, row.at("text").get<std::string>()) << row.at("name");
+  }
+}
+
+std::string error_of(const std::string& source, const json& variables = json::object()) {
+  try {
+    (void)ChatTemplate(source).render(json::array(), false, variables);
+  } catch (const ChatTemplateError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(ChatTemplate, RefusesUnsupportedSyntaxNamingTheLine) {
+  EXPECT_EQ(error_of("{% macro greet() %}hi{% endmacro %}"),
+            "chat template line 1: unsupported statement 'macro'");
+  EXPECT_EQ(error_of("line one\n{{ text|wordwrap }}"), "chat template line 2: unsupported filter 'wordwrap'");
+  EXPECT_EQ(error_of("{% if x %}\n\n{{ x is callable }}{% endif %}"),
+            "chat template line 3: unsupported test 'callable'");
+  EXPECT_EQ(error_of("a\n{% if x %}\nb"),
+            "chat template line 3: template ended inside a block: expected 'endif'");
+  EXPECT_EQ(error_of("{{ 'open }}"), "chat template line 1: unterminated string literal");
+  EXPECT_EQ(error_of("\n{{ x + }}"), "chat template line 2: expected an expression, found end of tag");
+}
+
+TEST(ChatTemplate, ReportsRuntimeErrorsWithTheLine) {
+  EXPECT_EQ(error_of("{% for m in messages %}\n{% endfor %}\n{{ raise_exception('Roles must alternate') }}"),
+            "chat template line 3: the template raised an exception: Roles must alternate");
+  EXPECT_EQ(error_of("\n{{ missing.attribute }}"), "chat template line 2: 'missing' is undefined");
+  EXPECT_EQ(error_of("{{ 'a' + 1 }}"),
+            "chat template line 1: unsupported operand type(s) for +: 'str' and 'int'");
+  EXPECT_EQ(error_of("{% set n = 5 %}{% set n.x = 1 %}"),
+            "chat template line 1: cannot assign attribute 'x' of 'n', which is not a namespace");
+}
+
+TEST(ChatTemplate, ReadsSpecialTokensInBothFormsFromTokenizerConfig) {
+  const ChatTemplate deepseek =
+      ChatTemplate::from_tokenizer_config(kData + "deepseek_v3/tokenizer_config.json");
+  EXPECT_EQ(deepseek.variables().at("bos_token"),
+            "<\uff5cbegin\u2581of\u2581sentence\uff5c>");  // an AddedToken object
+  const ChatTemplate qwen3 = ChatTemplate::from_tokenizer_config(kData + "qwen3/tokenizer_config.json");
+  EXPECT_EQ(qwen3.variables().at("eos_token"), "<|im_end|>");  // a plain string
+  EXPECT_FALSE(qwen3.variables().contains("bos_token"));       // null in the file: undefined in the template
+}
+
+TEST(ChatTemplate, NamesTheConfigFileWhenItHasNoTemplate) {
+  try {
+    (void)ChatTemplate::from_tokenizer_config(kData + "qwen3/tokenizer.json.missing");
+    FAIL() << "expected ChatTemplateError";
+  } catch (const ChatTemplateError& error) {
+    EXPECT_EQ(std::string(error.what()), kData + "qwen3/tokenizer.json.missing: cannot open");
+  }
+}
+
+}  // namespace
+}  // namespace evalflow::text
