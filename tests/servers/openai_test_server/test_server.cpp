@@ -102,44 +102,64 @@ class OpenAiTestServer::Handlers {
     response.set_content(listing.dump(), "application/json");
   }
 
+  // Counts the request as in progress until the answer is sent (streams end later, in their releaser).
   void completion(const httplib::Request& request, httplib::Response& response, Api api) const {
+    const int64_t now_answering = ++server_.concurrent_;
+    int64_t most = server_.max_concurrent_;
+    while (now_answering > most && !server_.max_concurrent_.compare_exchange_weak(most, now_answering)) {
+    }
+    if (!answer(request, response, api)) --server_.concurrent_;
+  }
+
+ private:
+  // Returns true when a stream was set up, which ends the request later.
+  bool answer(const httplib::Request& request, httplib::Response& response, Api api) const {
     const Clock::time_point start = Clock::now();
     const int64_t number = ++server_.completion_requests_;
     if (!options_.api_key.empty() &&
         request.get_header_value("Authorization") != "Bearer " + options_.api_key) {
       response.status = 401;
       response.set_content(R"({"error":"Unauthorized"})", "application/json");
-      return;
+      return false;
     }
     const json body = json::parse(request.body, nullptr, false);
-    if (!body.is_object())
-      return send_error(response, 400, "BadRequestError", "the body is not a JSON object");
+    if (!body.is_object()) {
+      send_error(response, 400, "BadRequestError", "the body is not a JSON object");
+      return false;
+    }
     if (body.value("model", "") != options_.model) {
-      return send_error(response, 404, "NotFoundError",
-                        "The model `" + body.value("model", "") + "` does not exist.");
+      send_error(response, 404, "NotFoundError",
+                 "The model `" + body.value("model", "") + "` does not exist.");
+      return false;
     }
     const std::optional<std::string> prompt = prompt_text(body, api);
-    if (!prompt)
-      return send_error(response, 400, "BadRequestError", "no user message or prompt in the request");
+    if (!prompt) {
+      send_error(response, 400, "BadRequestError", "no user message or prompt in the request");
+      return false;
+    }
 
     const Fault fault = server_.schedule_.fault_for(number);
     if (fault != Fault::kNone) ++server_.faults_injected_;
     switch (fault) {
       case Fault::kTooManyRequests:
         response.set_header("Retry-After", std::to_string(options_.retry_after_s));
-        return send_error(response, 429, "TooManyRequests", "injected fault: too many requests");
+        send_error(response, 429, "TooManyRequests", "injected fault: too many requests");
+        return false;
       case Fault::kInternalError:
-        return send_error(response, 500, "InternalServerError", "injected fault: internal error");
+        send_error(response, 500, "InternalServerError", "injected fault: internal error");
+        return false;
       case Fault::kUnavailable:
-        return send_error(response, 503, "ServiceUnavailable", "injected fault: service unavailable");
+        send_error(response, 503, "ServiceUnavailable", "injected fault: service unavailable");
+        return false;
       default:
         break;
     }
 
     const std::optional<std::string> answer = options_.answers.answer_for(*prompt);
-    if (!answer)
-      return send_error(response, 400, "BadRequestError",
-                        "the test server has no recorded answer for this prompt");
+    if (!answer) {
+      send_error(response, 400, "BadRequestError", "the test server has no recorded answer for this prompt");
+      return false;
+    }
 
     auto state = std::make_shared<StreamState>();
     state->identity = {api, (api == Api::kChat ? "chatcmpl-" : "cmpl-") + std::to_string(number), 1700000000,
@@ -150,17 +170,21 @@ class OpenAiTestServer::Handlers {
     state->usage.prompt_tokens = static_cast<int64_t>(split_tokens(*prompt).size());
 
     const bool stream = body.value("stream", false);
-    if (!stream) return respond_whole(response, *state);
+    if (!stream) {
+      respond_whole(response, *state);
+      return false;
+    }
     const auto options = body.find("stream_options");
     state->include_usage =
         options != body.end() && options->is_object() && options->value("include_usage", false);
     response.set_header("Cache-Control", "no-cache");
     response.set_chunked_content_provider(
         "text/event-stream",
-        [this, state](size_t, httplib::DataSink& sink) { return send_next(*state, sink); });
+        [this, state](size_t, httplib::DataSink& sink) { return send_next(*state, sink); },
+        [this](bool) { --server_.concurrent_; });
+    return true;
   }
 
- private:
   void plan_tokens(const std::string& answer, Api api, const json& body, StreamState& state) const {
     std::string_view reasoning;
     std::string_view content = answer;

@@ -54,6 +54,8 @@ class OpenAiTestServer {
   [[nodiscard]] std::string base_url() const;  // http://host:port/v1
   [[nodiscard]] int64_t completion_requests() const { return completion_requests_; }
   [[nodiscard]] int64_t faults_injected() const { return faults_injected_; }
+  // The most completion requests that were being answered at the same time.
+  [[nodiscard]] int64_t max_concurrent_requests() const { return max_concurrent_; }
 
  private:
   class Handlers;
@@ -64,6 +66,8 @@ class OpenAiTestServer {
   int port_ = 0;
   std::atomic<int64_t> completion_requests_{0};
   std::atomic<int64_t> faults_injected_{0};
+  std::atomic<int64_t> concurrent_{0};
+  std::atomic<int64_t> max_concurrent_{0};
   std::atomic<bool> stopping_{false};
 };
 
