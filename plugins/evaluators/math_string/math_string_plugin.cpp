@@ -16,7 +16,7 @@ struct Fields {
   std::string gold;
 
   explicit Fields(const json& options)
-      : prediction(options.value("prediction", "extracted")), gold(options.value("gold", "gold")) {}
+      : prediction(options.value("prediction_field", "extracted")), gold(options.value("gold_field", "gold")) {}
 };
 
 // A null field is Python's None (is_equiv treats it specially); any other non-string fails the record.

@@ -11,7 +11,9 @@ namespace {
 using sdk::json;
 using text_fields::InputOutputFields;
 
-InputOutputFields fields_from(const json& options) { return {options, "prediction", "extracted"}; }
+InputOutputFields fields_from(const json& options) {
+  return {options, "prediction", "extracted"};
+}
 
 class MathBoxed {
  public:

@@ -21,9 +21,12 @@ void for_each_lazy_match(std::string_view text, std::string_view open, std::stri
     const size_t inner_end = text.find(close, inner_start);
     // Without a CLOSE after this OPEN there is none after any later OPEN either.
     if (inner_end == std::string_view::npos) return;
-    const size_t newline = text.find('\n', inner_start);
-    if (newline < inner_end) {
-      search_from = start + 1;
+    // '.' cannot cross a newline: this OPEN fails, and so does every OPEN before the newline (their
+    // first CLOSE is the same one), so scanning resumes after it. Searching only up to CLOSE keeps the
+    // whole scan linear.
+    const size_t newline = text.substr(inner_start, inner_end - inner_start).find('\n');
+    if (newline != std::string_view::npos) {
+      search_from = inner_start + newline + 1;
       continue;
     }
     const Match match{start, inner_start, inner_end, inner_end + close.size()};

@@ -16,6 +16,14 @@ TEST(PythonRe, SubLazyDoesNotCrossNewlinesButTriesLaterOpens) {
   EXPECT_EQ(sub_lazy("a\\text{b}c\\text{d\ne}f\\text{g}", "\\text{", "}", Keep::inner), "abc\\text{d\ne}fg");
 }
 
+TEST(PythonRe, OpensBeforeANewlineAllFailAndLaterOnesMatch) {
+  // Python: re.findall(r'\$(.*?)\$', '$a\n$b$') == ['b'] and
+  //         re.findall(r'\$(.*?)\$', '$a $b\nc$ $d$') == ['a ', ' ']
+  EXPECT_EQ(findall_last_lazy("$a\n$b$", "$", "$"), "b");
+  EXPECT_EQ(findall_last_lazy("$a $b\nc$ $d$", "$", "$"), " ");
+  EXPECT_EQ(sub_lazy("\\text{a \\text{b\n}\\text{c}", "\\text{", "}", Keep::inner), "\\text{a \\text{b\n}c");
+}
+
 TEST(PythonRe, SubLazyWithoutCloseLeavesTheRest) {
   EXPECT_EQ(sub_lazy("\\text{a}\\text{b", "\\text{", "}", Keep::inner), "a\\text{b");
 }

@@ -46,6 +46,15 @@ Character character_at(std::string_view text, size_t position) {
   return {static_cast<char32_t>(code_point), static_cast<size_t>(size)};
 }
 
+bool is_valid_utf8(std::string_view text) {
+  for (size_t position = 0; position < text.size();) {
+    const Character c = character_at(text, position);
+    if (c.code_point == kInvalidCodePoint) return false;
+    position += c.size;
+  }
+  return true;
+}
+
 bool is_space(char32_t c) {
   switch (c) {
     case '\t':

@@ -28,6 +28,13 @@ TEST(PythonStr, CharacterAtDecodesUtf8AndFlagsStrayBytes) {
   EXPECT_EQ(character_at("\xff", 0).code_point, kInvalidCodePoint);
 }
 
+TEST(PythonStr, ValidUtf8HasNoStrayBytes) {
+  EXPECT_TRUE(is_valid_utf8("αβ \\frac{1}{2}"));
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_FALSE(is_valid_utf8("a\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xce"));  // a lead byte cut off
+}
+
 TEST(PythonStr, IsdigitAcceptsUnicodeDigitsButNotEmpty) {
   EXPECT_TRUE(isdigit("0123"));
   EXPECT_TRUE(isdigit("²³"));  // superscripts are digits, not decimals

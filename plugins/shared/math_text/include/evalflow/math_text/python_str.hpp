@@ -24,6 +24,10 @@ inline constexpr char32_t kInvalidCodePoint = 0xFFFFFFFF;
 // The character that starts at byte `position` (which must be < text.size()).
 Character character_at(std::string_view text, size_t position);
 
+// True when the text is valid UTF-8, i.e. holds no stray byte: such text gives valid UTF-8 back from
+// every function of math_text, which the fuzzers check.
+bool is_valid_utf8(std::string_view text);
+
 // str.isspace() for one character: Python's whitespace set, not C's.
 bool is_space(char32_t code_point);
 // The regex class \d of a str pattern: Unicode category Nd.
