@@ -13,6 +13,11 @@ int main(int argc, char** argv) {
   evalflow::cli::add_run_command(app);
   evalflow::cli::add_validate_command(app);
   evalflow::cli::add_plugins_command(app);
+  evalflow::cli::add_tokenize_command(app);
+  evalflow::cli::add_chat_template_command(app);
+#if EVALFLOW_WITH_TORCH_LOCAL
+  evalflow::cli::add_generate_command(app);
+#endif
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

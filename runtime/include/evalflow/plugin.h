@@ -74,6 +74,10 @@ typedef struct ef_field {
   ef_type type;
 } ef_field;
 
+/* Declared as a written field, "*" stands for fields known only at run time (a loader that reads every
+ * column of its file): the validator then accepts reads of fields it cannot see. */
+#define EF_ANY_FIELDS "*"
+
 /* Lets a node declare fields that depend on its options (a template reads the columns it names). */
 typedef struct ef_field_list ef_field_list; /* opaque, filled with host->field_list_add */
 

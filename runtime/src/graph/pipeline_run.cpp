@@ -123,6 +123,10 @@ class Runner {
 
   Result<RunReport> run() {
     if (auto written = write_config(); !written) return Error{written.error()};
+    log_.write("run", EF_LOG_INFO,
+               fmt::format("{} {} in {}", options_.resume ? "resuming" : "starting",
+                           pipeline_.spec.name.empty() ? std::string("pipeline") : pipeline_.spec.name,
+                           run_dir_.root().string()));
     if (auto created = create_instances(); !created) return Error{created.error()};
     build_graph();
     const auto previous_handler = std::signal(SIGINT, on_interrupt);

@@ -83,7 +83,10 @@ Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const fs::
     auto row = nlohmann::json::parse(line, nullptr, false);
     if (line.empty() || (!row.is_discarded() && row.is_object() && row.contains("id") && complete_line)) {
       good_bytes += line.size() + (complete_line ? 1 : 0);
-      if (!line.empty()) finished[{row["id"].get<int64_t>(), row.value("replica", 0)}] = std::move(row);
+      if (!line.empty()) {
+        const SampleKey key{row["id"].get<int64_t>(), row.value("replica", 0)};
+        finished[key] = std::move(row);
+      }
       continue;
     }
     // Only the last line may be torn by a kill; anything after it makes the file corrupt.

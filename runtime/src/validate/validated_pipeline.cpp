@@ -134,10 +134,12 @@ class Validator {
       std::vector<size_t> path{i};
       for (int at = upstream[i]; at >= 0; at = upstream[at]) {
         if (static_cast<size_t>(at) == i) {
-          std::string cycle;
-          for (auto it = path.rbegin(); it != path.rend(); ++it) cycle += nodes[*it].name + " -> ";
+          // In flow order: each node feeds the next.
+          std::string cycle = nodes[i].name;
+          for (auto it = path.rbegin(); it + 1 != path.rend(); ++it) cycle += " -> " + nodes[*it].name;
           fail(nodes[i].pointer, dataset.abbr + "." + nodes[i].name,
-               fmt::format("cycle: {}{}; a pipeline must be acyclic: fix the `input:` links", cycle, nodes[i].name));
+               fmt::format("cycle: {} -> {}; a pipeline must be acyclic: fix the `input:` links", cycle,
+                           nodes[i].name));
           return false;
         }
         if (path.size() > nodes.size()) break;
@@ -210,6 +212,7 @@ class Validator {
     auto check_reads = [&](const ResolvedNode& node) {
       for (const auto& read : node.reads) {
         auto it = available.find(read.name);
+        if (it == available.end() && available.count(EF_ANY_FIELDS) != 0) continue;
         if (it == available.end()) {
           fail(node.spec.pointer, node.display_name,
                fmt::format("reads field '{}' ({}), but no node upstream writes it{}", read.name,
@@ -231,6 +234,13 @@ class Validator {
     for (const auto& metric : dataset.metrics) {
       if (metric.type.type != nullptr) check_reads(metric);
     }
+  }
+
+  static bool writes_field(const ResolvedDataset& dataset, const std::string& field) {
+    return std::any_of(dataset.chain.begin(), dataset.chain.end(), [&](const ResolvedNode& node) {
+      return std::any_of(node.writes.begin(), node.writes.end(),
+                         [&](const FieldDecl& write) { return write.name == field; });
+    });
   }
 
   Result<ValidatedPipeline> run() {
@@ -269,7 +279,13 @@ class Validator {
         fail(resolved.chain[resolved.model_position].spec.pointer, dataset.abbr + ".model",
              "`use: model`, but the pipeline has no model: add `model:` or pass --model");
       }
-      for (const auto& metric : dataset.metrics) {
+      std::vector<NodeSpec> metrics = dataset.metrics;
+      if (metrics.empty() && writes_field(resolved, "correct")) {
+        // A dataset that scores samples gets AISBench's accuracy unless it lists its own metrics.
+        metrics.push_back(NodeSpec{"accuracy", "accuracy", false, "", json::object(), dataset.pointer,
+                                   resolved.chain[0].spec.base_dir});
+      }
+      for (const auto& metric : metrics) {
         ResolvedNode node = make_node(metric, dataset.abbr + "." + metric.name);
         resolve(node);
         resolved.metrics.push_back(std::move(node));

@@ -1,3 +1,4 @@
+#include <evalflow/data_io/data_file.hpp>
 #include <evalflow/dataset_table/table_source.hpp>
 
 namespace evalflow::dataset_table {
@@ -48,6 +49,15 @@ void TableSource::declare_writes(const nlohmann::json& options, ef_type column_t
   for (const auto& [name, type] : FieldMapping::from_options(options).declared_writes(column_type)) {
     writes.add(name, type);
   }
+  // Without input_columns the columns are only known once the file is read.
+  if (!options.contains("input_columns")) writes.add(EF_ANY_FIELDS, EF_TYPE_ANY);
+}
+
+Table TableSource::load_table(const nlohmann::json& options, const sdk::NodeInfo& info,
+                              const FileReader& read) {
+  TableBuilder builder(FieldMapping::from_options(options));
+  read(data_io::resolve_data_path(options.at("path").get<std::string>(), info.pipeline_dir), builder);
+  return std::move(builder).finish();
 }
 
 }  // namespace evalflow::dataset_table

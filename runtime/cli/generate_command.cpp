@@ -1,0 +1,175 @@
+// `evalflow generate`: the torch_local engine from the command line. JSONL rows {"prompt_ids": [...]},
+// {"messages": [...]} or {"prompt": "..."} on stdin; one row {"ids", "text", "finish_reason",
+// "prompt_tokens", "time_to_first_token_s"} per input row on stdout, in input order. All rows are submitted
+// at once, so they share the engine's continuous batch. A summary (tokens, wall time, decode tokens/s) goes
+// to stderr with --stats. Only built where libtorch is (EVALFLOW_WITH_TORCH).
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "commands.hpp"
+#include "local_model.hpp"
+#include "pipeline_arguments.hpp"
+
+namespace evalflow::cli {
+namespace {
+
+using torch_local::GenerationResult;
+
+struct GenerateOptions {
+  std::string model_dir;
+  std::string tokenizer_dir;
+  std::string device = "cpu";
+  std::string dtype = "auto";
+  bool greedy = false;
+  double temperature = 0.0;
+  double top_p = 1.0;
+  int64_t top_k = 0;
+  std::optional<uint64_t> seed;
+  int64_t max_tokens = 256;
+  std::vector<std::string> stop;
+  bool ignore_eos = false;
+  bool random_weights = false;
+  int64_t max_batch = 8;
+  int64_t max_sequence_length = 0;
+  bool stats = false;
+};
+
+std::vector<int64_t> prompt_of(const nlohmann::json& row, const torch_local::LocalModel& model) {
+  if (row.contains("prompt_ids")) return row.at("prompt_ids").get<std::vector<int64_t>>();
+  if (row.contains("messages")) return model.encode_messages(row.at("messages"));
+  if (row.contains("prompt")) return model.encode_text(row.at("prompt").get<std::string>());
+  throw std::invalid_argument("the row has none of prompt_ids, messages, prompt");
+}
+
+void run_generate(const GenerateOptions& options) {
+  torch_local::LocalModelOptions model_options;
+  model_options.path = options.model_dir;
+  model_options.tokenizer_path = options.tokenizer_dir.empty() ? options.model_dir : options.tokenizer_dir;
+  model_options.device = options.device;
+  model_options.dtype = options.dtype;
+  model_options.random_weights = options.random_weights;
+  model_options.scheduler.max_sequences = options.max_batch;
+  model_options.scheduler.max_sequence_length =
+      options.max_sequence_length > 0 ? options.max_sequence_length : options.max_tokens + 4096;
+  auto& generation = model_options.generation;
+  generation.temperature = options.greedy ? 0.0 : options.temperature;
+  generation.top_p = options.top_p;
+  generation.top_k = options.top_k;
+  generation.seed = options.seed;
+  generation.max_tokens = options.max_tokens;
+  generation.stop = options.stop;
+  generation.ignore_eos = options.ignore_eos;
+
+  std::unique_ptr<torch_local::LocalModel> model;
+  try {
+    model = std::make_unique<torch_local::LocalModel>(model_options);
+  } catch (const std::exception& error) {
+    fail(std::string("cannot load the model: ") + error.what());
+  }
+
+  std::mutex mutex;
+  std::map<size_t, GenerationResult> results;
+  size_t submitted = 0;
+  const auto started = std::chrono::steady_clock::now();
+  std::string line;
+  for (size_t line_number = 1; std::getline(std::cin, line); ++line_number) {
+    if (line.empty()) continue;
+    const auto row = nlohmann::json::parse(line, nullptr, false);
+    if (row.is_discarded() || !row.is_object()) fail("stdin line " + std::to_string(line_number) + ": not a JSON object");
+    std::vector<int64_t> prompt;
+    try {
+      prompt = prompt_of(row, *model);
+    } catch (const std::exception& error) {
+      fail("stdin line " + std::to_string(line_number) + ": " + error.what());
+    }
+    auto request = model->make_request(std::move(prompt), generation, submitted);
+    request.on_finish = [&mutex, &results, index = submitted](GenerationResult result) {
+      std::lock_guard lock(mutex);
+      results.emplace(index, std::move(result));
+    };
+    model->engine().submit(std::move(request));
+    ++submitted;
+  }
+  model->engine().drain();
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  int64_t completion_tokens = 0;
+  int64_t prompt_tokens = 0;
+  double first_token_s = 0;
+  int exit_code = 0;
+  for (auto& [index, result] : results) {
+    if (result.finish_reason == torch_local::FinishReason::kError) {
+      std::cerr << "evalflow generate: row " << index + 1 << ": " << result.error << "\n";
+      exit_code = 1;
+      continue;
+    }
+    nlohmann::json out{{"ids", result.tokens},
+                       {"finish_reason", torch_local::finish_reason_name(result.finish_reason)},
+                       {"prompt_tokens", result.prompt_tokens},
+                       {"time_to_first_token_s", result.time_to_first_token_s}};
+    out["text"] = model->has_tokenizer() ? nlohmann::json(model->completion_text(result.tokens, generation))
+                                         : nlohmann::json(nullptr);
+    const std::string text = out.dump() + "\n";
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    completion_tokens += static_cast<int64_t>(result.tokens.size());
+    prompt_tokens += result.prompt_tokens;
+    first_token_s = std::max(first_token_s, result.queued_s + result.time_to_first_token_s);
+  }
+  if (options.stats) {
+    // Decode throughput counts the tokens after each request's first, over the time after the last first token.
+    const auto requests = static_cast<int64_t>(results.size());
+    const double decode_s = wall_s - first_token_s;
+    const nlohmann::json stats{{"requests", requests},
+                               {"prompt_tokens", prompt_tokens},
+                               {"completion_tokens", completion_tokens},
+                               {"wall_s", wall_s},
+                               {"max_time_to_first_token_s", first_token_s},
+                               {"decode_tokens_per_s",
+                                decode_s > 0 ? static_cast<double>(completion_tokens - requests) / decode_s : 0.0}};
+    std::cerr << stats.dump() << "\n";
+  }
+  if (exit_code != 0) std::exit(exit_code);
+}
+
+}  // namespace
+
+void add_generate_command(CLI::App& app) {
+  auto options = std::make_shared<GenerateOptions>();
+  CLI::App* command = app.add_subcommand(
+      "generate", "Generate with a local model (torch_local): JSONL {\"prompt_ids\"|\"messages\"|\"prompt\"} rows on "
+                  "stdin, {\"ids\", \"text\", \"finish_reason\"} rows on stdout");
+  command->add_option("--model", options->model_dir, "Model folder: config.json, *.safetensors, tokenizer files")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  command->add_option("--tokenizer", options->tokenizer_dir, "Folder with tokenizer.json when not in --model");
+  command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
+  command->add_option("--dtype", options->dtype, "auto (bf16 on CUDA, fp32 on the CPU), float32, bfloat16, float16")
+      ->capture_default_str();
+  auto* greedy = command->add_flag("--greedy", options->greedy, "Greedy decoding (the default when no temperature)");
+  command->add_option("--temperature", options->temperature, "Sampling temperature; 0 = greedy")
+      ->excludes(greedy)
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--top-p", options->top_p, "Nucleus probability mass")->excludes(greedy)->check(CLI::Range(0.0, 1.0));
+  command->add_option("--top-k", options->top_k, "Keep the k most likely tokens; 0 = all")->excludes(greedy);
+  command->add_option("--seed", options->seed, "Base seed; row i samples with a seed derived from it and i")
+      ->excludes(greedy);
+  command->add_option("--max-tokens", options->max_tokens, "New tokens at most, per row")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  command->add_option("--stop", options->stop, "Stop strings (repeatable)");
+  command->add_flag("--ignore-eos", options->ignore_eos, "Generate max-tokens tokens whatever the model says");
+  command->add_flag("--random-weights", options->random_weights,
+                    "Random weights from config.json alone (benchmarks without a download)");
+  command->add_option("--max-batch", options->max_batch, "Sequences decoded together")->capture_default_str();
+  command->add_option("--max-sequence-length", options->max_sequence_length,
+                      "Tokens per sequence, prompt included (default max-tokens + 4096)");
+  command->add_flag("--stats", options->stats, "Print a JSON summary (tokens, wall time, decode tokens/s) to stderr");
+  command->callback([options] { run_generate(*options); });
+}
+
+}  // namespace evalflow::cli
