@@ -146,7 +146,12 @@ class Comparator {
 
   // Math-Verify's sympy_numeric_eq: only atomic numbers are compared numerically (rounded when a
   // float takes part, exactly otherwise); everything else is left to the symbolic check.
-  bool numerically_equal(const NodePtr& a, const NodePtr& b) {
+  bool numerically_equal(const NodePtr& a_input, const NodePtr& b_input) {
+    // Matrix sums and products are carried out first, as sympy's doit() does.
+    const NodePtr a_matrix = evaluate_matrix(a_input);
+    const NodePtr b_matrix = evaluate_matrix(b_input);
+    const NodePtr& a = a_matrix && b_matrix ? a_matrix : a_input;
+    const NodePtr& b = a_matrix && b_matrix ? b_matrix : b_input;
     if (a->kind == Kind::kMatrix && b->kind == Kind::kMatrix) {
       if (a->rows != b->rows || a->cols != b->cols) return false;
       for (size_t i = 0; i < a->args.size(); ++i) {
@@ -354,11 +359,15 @@ class Comparator {
     }
     const NodePtr& lhs = relation->args[0];
     const NodePtr& rhs = relation->args[1];
+    // The unknown: a symbol, or an undefined function f(x) (Math-Verify renames it to a symbol).
+    auto is_unknown = [](const Node& node) {
+      return node.kind == Kind::kSymbol || (node.kind == Kind::kFunction && !is_known_function(node.name));
+    };
     Relation op = relation->relation;
     NodePtr bound;
-    if (lhs->kind == Kind::kSymbol && free_symbols(*rhs).empty()) {
+    if (is_unknown(*lhs) && free_symbols(*rhs).empty()) {
       bound = rhs;
-    } else if (rhs->kind == Kind::kSymbol && free_symbols(*lhs).empty()) {
+    } else if (is_unknown(*rhs) && free_symbols(*lhs).empty()) {
       bound = lhs;
       op = *inverse(op);
     } else {

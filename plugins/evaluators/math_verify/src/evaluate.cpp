@@ -252,6 +252,75 @@ std::optional<Complex> evaluate(const Node& node, const std::vector<SymbolValue>
   }
 }
 
+bool is_known_function(const std::string& name) {
+  static constexpr std::string_view kKnown[] = {
+      "sin",      "cos",   "tan",  "cot",   "sec",     "csc",   "asin",       "acos",
+      "atan",     "acot",  "asec", "acsc",  "sinh",    "cosh",  "tanh",       "asinh",
+      "acosh",    "atanh", "Abs",  "floor", "ceiling", "gamma", "factorial",  "log",
+      "binomial", "Mod",   "Max",  "Min",   "gcd",     "lcm",   "EulerGamma", "Not"};
+  return std::find(std::begin(kKnown), std::end(kKnown), name) != std::end(kKnown);
+}
+
+NodePtr evaluate_matrix(const NodePtr& node) {
+  if (node->kind == Kind::kMatrix) return node;
+  if (node->kind == Kind::kAdd) {
+    NodePtr sum;
+    for (const NodePtr& term : node->args) {
+      NodePtr matrix = evaluate_matrix(term);
+      if (!matrix) return nullptr;
+      if (!sum) {
+        sum = matrix;
+        continue;
+      }
+      if (sum->rows != matrix->rows || sum->cols != matrix->cols) return nullptr;
+      std::vector<NodePtr> cells;
+      for (size_t i = 0; i < sum->args.size(); ++i) cells.push_back(add_flat(sum->args[i], matrix->args[i]));
+      sum = make_matrix(sum->rows, sum->cols, std::move(cells));
+    }
+    return sum;
+  }
+  if (node->kind == Kind::kMul) {
+    NodePtr product;
+    std::vector<NodePtr> scalars;
+    for (const NodePtr& factor : node->args) {
+      if (factor->kind != Kind::kMatrix && factor->kind != Kind::kAdd && factor->kind != Kind::kMul) {
+        scalars.push_back(factor);
+        continue;
+      }
+      NodePtr matrix = evaluate_matrix(factor);
+      if (!matrix) return nullptr;
+      if (!product) {
+        product = matrix;
+        continue;
+      }
+      if (product->cols != matrix->rows) return nullptr;
+      std::vector<NodePtr> cells;
+      for (int row = 0; row < product->rows; ++row) {
+        for (int col = 0; col < matrix->cols; ++col) {
+          NodePtr cell;
+          for (int k = 0; k < product->cols; ++k) {
+            NodePtr term = mul_flat(product->args[static_cast<size_t>(row * product->cols + k)],
+                                    matrix->args[static_cast<size_t>(k * matrix->cols + col)]);
+            cell = cell ? add_flat(cell, term) : term;
+          }
+          cells.push_back(cell);
+        }
+      }
+      product = make_matrix(product->rows, matrix->cols, std::move(cells));
+    }
+    if (!product) return nullptr;
+    if (scalars.empty()) return product;
+    std::vector<NodePtr> cells;
+    for (const NodePtr& cell : product->args) {
+      std::vector<NodePtr> factors = scalars;
+      factors.push_back(cell);
+      cells.push_back(make_node(Kind::kMul, std::move(factors)));
+    }
+    return make_matrix(product->rows, product->cols, std::move(cells));
+  }
+  return nullptr;
+}
+
 namespace {
 void collect_symbols(const Node& node, std::vector<std::string>& names) {
   if (node.kind == Kind::kSymbol) names.push_back(node.name);

@@ -35,6 +35,13 @@ struct SymbolValue {
 // that cannot be compared.
 std::optional<Complex> evaluate(const Node& node, const std::vector<SymbolValue>& symbols, Budget& budget);
 
+// Whether evaluate() knows the function (sin, log, Abs...); other names are undefined functions f(x).
+bool is_known_function(const std::string& name);
+
+// Matrix arithmetic carried out (sympy's doit on MatAdd/MatMul): sums, scalar multiples, products.
+// Null when the node is not a matrix expression or the shapes do not fit.
+NodePtr evaluate_matrix(const NodePtr& node);
+
 // Names of the free symbols, sorted and unique.
 std::vector<std::string> free_symbols(const Node& node);
 

@@ -331,7 +331,8 @@ std::string mul_text(const Node& node) {
                                factor.args[1]->rational == Rational{-1, 1} && i > 0;
     if (is_reciprocal) {
       text.back() = '/';
-      text += wrapped(*factor.args[0]);
+      const Node& denominator = *factor.args[0];
+      text += denominator.kind == Kind::kMul ? "(" + to_text(denominator) + ")" : wrapped(denominator);
       continue;
     }
     text += wrapped(factor);

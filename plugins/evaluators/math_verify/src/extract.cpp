@@ -70,7 +70,8 @@ constexpr const char* kExprChars = R"([\d\.\s\+\-\*×\/\^\(\)÷])";
 constexpr const char* kOperators = R"([\+\-\*×\/\^\(\)÷])";
 constexpr const char* kCurrency =
     "[$"
-    "€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻₼₽₾₿"
+    "€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻₼₽₾"
+    "₿"
     "]";
 constexpr const char* kExprPrefix = R"((?:^|\s|\=)(?:\*\*)?)";
 constexpr const char* kExprSuffix = R"((?:\*\*)?(?:\.|,|:|\s|\)|\$|$))";

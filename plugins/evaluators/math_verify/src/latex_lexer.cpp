@@ -1,5 +1,6 @@
 #include "latex_lexer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstring>
@@ -306,6 +307,7 @@ constexpr std::array kUnicode = {
     Literal{"\xCE\xB8", Tok::kGreek, "theta"},            // θ
     Literal{"\xCE\xB1", Tok::kGreek, "alpha"},            // α
     Literal{"\xCE\xB2", Tok::kGreek, "beta"},             // β
+    Literal{"\xE2\x88\x96", Tok::kSetMinus, ""},          // U+2216 set minus
 };
 
 bool is_letter(char c) {
@@ -316,6 +318,47 @@ bool is_digit(char c) {
 }
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// The grammar's VARIABLE_SYMBOL: name characters (letters, digits, \\greek commands), then optionally
+// _x or _{...} (which may also hold commas).
+bool is_variable_name(std::string_view name) {
+  size_t i = 0;
+  auto item = [&](bool allow_comma) {
+    if (i >= name.size()) return false;
+    if (name[i] == '\\') {
+      size_t end = i + 1;
+      while (end < name.size() && is_letter(name[end])) ++end;
+      const std::string_view command = name.substr(i + 1, end - i - 1);
+      const bool is_symbol =
+          std::any_of(std::begin(kCommands), std::end(kCommands), [&](const Command& known) {
+            return known.name == command && (known.kind == Tok::kGreek || known.kind == Tok::kOtherSymbol);
+          });
+      if (!is_symbol) return false;
+      i = end;
+      if (i < name.size() && name[i] == ' ') ++i;
+      return true;
+    }
+    if (is_letter(name[i]) || is_digit(name[i]) || (allow_comma && name[i] == ',')) {
+      ++i;
+      return true;
+    }
+    return false;
+  };
+  if (!item(false)) return false;
+  while (item(false)) {
+  }
+  if (i == name.size()) return true;
+  if (name[i] != '_') return false;
+  ++i;
+  if (i < name.size() && name[i] == '{') {
+    ++i;
+    if (!item(true)) return false;
+    while (item(true)) {
+    }
+    return i + 1 == name.size() && name[i] == '}';
+  }
+  return item(false) && i == name.size();
 }
 
 class Lexer {
@@ -419,7 +462,9 @@ class Lexer {
         return make(Tok::kTranspose);
       default:
         --pos_;
-        fail(std::string("unexpected character '") + c + "'");
+        if (static_cast<unsigned char>(c) < 0x80) fail(std::string("unexpected character '") + c + "'");
+        fail("unexpected byte 0x" + std::string(1, "0123456789abcdef"[(c >> 4) & 0xF]) +
+             "0123456789abcdef"[c & 0xF]);
     }
   }
 
@@ -520,6 +565,7 @@ class Lexer {
       fail(std::string("unknown command '\\") + c + "'");
     }
     const std::string_view letters = text_.substr(start, run - start);
+    if (letters == "variable" && run < text_.size() && text_[run] == '{') return variable(run);
     for (std::string_view accent : kAccents) {
       if (letters == accent) return accent_token(accent, run);
     }
@@ -550,6 +596,26 @@ class Lexer {
     }
     std::string text(best->text.empty() ? best->name : best->text);
     return make(best->kind, std::move(text));
+  }
+
+  // \variable{x_1}: a symbol named by its raw text, optionally followed by a percent sign.
+  Token variable(size_t open) {
+    int depth = 0;
+    size_t end = open;
+    do {
+      if (end >= text_.size()) fail("unterminated \\variable{");
+      if (text_[end] == '{') ++depth;
+      if (text_[end] == '}') --depth;
+      ++end;
+    } while (depth > 0);
+    Token token = make(Tok::kVariable, std::string(text_.substr(open + 1, end - open - 2)));
+    if (!is_variable_name(token.text)) fail("bad \\variable name '" + token.text + "'");
+    pos_ = end;
+    if (starts_with("\\%")) {
+      pos_ += 2;
+      token.extra = "%";
+    }
+    return token;
   }
 
   Token accent_token(std::string_view accent, size_t after_name) {

@@ -102,6 +102,7 @@ enum class Tok : uint8_t {
   kSubset,
   kSupset,
   kNotIn,
+  kVariable,  // \variable{name}: text the name, extra "%" when a percent sign follows
 };
 
 struct Token {

@@ -1,5 +1,10 @@
 #include "latex_parser.hpp"
 
+#include <numeric>
+#include <optional>
+
+#include "evaluate.hpp"
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -26,6 +31,11 @@ NodePtr parse_number_text(std::string text) {
     if (text.size() <= 18) return make_integer(std::stoll(text));
   }
   return make_float(std::strtod(text.c_str(), nullptr));
+}
+
+std::string lower_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 // latex2sympy's get_symbol: greek names, lower-casing, pi and gamma as constants.
@@ -578,13 +588,14 @@ class Parser {
     return base;
   }
 
+  // A script's content: {expr} or one bare atom (x^2_3 is x_3 squared, not x to the 2_3).
   NodePtr braced_or_atom() {
     if (accept(Tok::kLBrace)) {
       NodePtr value = expr();
       expect(Tok::kRBrace);
       return value;
     }
-    return atom();
+    return atom(false);
   }
 
   NodePtr delimited(Tok closer) {
@@ -594,8 +605,24 @@ class Parser {
     return value;
   }
 
+  [[nodiscard]] bool at_function() const {
+    switch (peek().kind) {
+      case Tok::kFuncSingle:
+      case Tok::kFuncMulti:
+      case Tok::kFuncSqrt:
+      case Tok::kExpE:
+      case Tok::kOperatorName:
+      case Tok::kFuncUnsupported:
+        return true;
+      default:
+        return false;
+    }
+  }
+
   NodePtr comp(bool allow_func) {
     DepthGuard guard(*this);
+    // After \sin x, further factors may not be functions: \sin a \cos b is sin(a)*cos(b).
+    if (!allow_func && at_function()) fail("a function cannot follow here");
     switch (peek().kind) {
       case Tok::kLParen:
         return delimited(Tok::kRParen);
@@ -640,6 +667,8 @@ class Parser {
         return single_arg_function();
       case Tok::kFuncMulti:
         return multi_arg_function();
+      case Tok::kOperatorName:
+        return operator_name();
       case Tok::kFuncSqrt:
         return square_root();
       case Tok::kExpE: {
@@ -701,6 +730,13 @@ class Parser {
 
   NodePtr fraction() {
     advance();
+    // \frac{d}{dx}: derivatives are calculus, not answers; latex2sympy fails on the bare operator too.
+    const bool upper_is_d =
+        (peek(1).kind == Tok::kLetter && peek(1).text == "d") || peek(1).kind == Tok::kDifferential;
+    if (upper_is_d && peek(2).kind == Tok::kRBrace && peek(3).kind == Tok::kLBrace &&
+        peek(4).kind == Tok::kDifferential && peek(5).kind == Tok::kRBrace) {
+      fail("derivatives are not supported");
+    }
     NodePtr top = braced_expr();
     NodePtr bottom = braced_expr();
     return divide(top, bottom);
@@ -739,6 +775,10 @@ class Parser {
 
   NodePtr single_arg_function() {
     std::string name = advance().text;
+    // \gamma with nothing to apply to is the letter gamma.
+    if (name == "gamma" && !can_start_factor() && !at(Tok::kCaret) && !at(Tok::kUnderscore)) {
+      return make_symbol("gamma", is_real_);
+    }
     Scripts scripts = function_scripts();
     NodePtr argument;
     if (at(Tok::kLParen)) {
@@ -786,9 +826,78 @@ class Parser {
     } else {
       arguments.push_back(mp(true));
     }
-    NodePtr value = make_function(name, std::move(arguments));
+    NodePtr value = (name == "gcd" || name == "lcm") ? gcd_lcm(name, arguments)
+                    : arguments.size() == 1          ? arguments[0]  // Max(x) is x
+                                                     : make_function(name, arguments);
     if (scripts.superscript) value = make_node(Kind::kPow, {value, scripts.superscript});
     return value;
+  }
+
+  // sympy evaluates gcd and lcm of numbers at once (floats made rational first): gcd(6, 1.5) = 3/2.
+  static NodePtr gcd_lcm(const std::string& name, const std::vector<NodePtr>& arguments) {
+    std::optional<Rational> result;
+    for (const NodePtr& argument : arguments) {
+      auto value = rational_value(*argument);
+      if (!value) return make_function(name, arguments);
+      if (!result) {
+        result = Rational{value->num < 0 ? -value->num : value->num, value->den};
+        continue;
+      }
+      // gcd(a/b, c/d) = gcd(a, c) / lcm(b, d); lcm(a/b, c/d) = lcm(a, c) / gcd(b, d).
+      const int64_t num =
+          name == "gcd" ? std::gcd(result->num, value->num) : std::lcm(result->num, value->num);
+      const int64_t den =
+          name == "gcd" ? std::lcm(result->den, value->den) : std::gcd(result->den, value->den);
+      auto next = Rational::make(num, den == 0 ? 1 : den);
+      if (!next) return make_function(name, arguments);
+      result = next;
+    }
+    return result ? make_rational(*result) : make_function(name, arguments);
+  }
+
+  static std::optional<Rational> rational_value(const Node& node) {
+    auto value = exact_number(node);
+    if (!value) return std::nullopt;
+    if (!value->is_float) return value->rational;
+    // nsimplify of a float: the shortest decimal fraction that gives it back.
+    for (int64_t den = 1; den <= 1000000000; den *= 10) {
+      const double scaled = value->value * static_cast<double>(den);
+      if (std::fabs(scaled) > 9e15) return std::nullopt;
+      if (scaled == std::round(scaled)) return Rational::make(static_cast<int64_t>(scaled), den);
+    }
+    return std::nullopt;
+  }
+
+  // \operatorname{floor}(x), \operatorname{gcd}(a, b) and the other names the grammar lists.
+  NodePtr operator_name() {
+    advance();
+    expect(Tok::kLBrace);
+    std::string name;
+    while (!at(Tok::kRBrace)) {
+      if (at(Tok::kEnd)) fail("unterminated \\operatorname");
+      name += advance().raw;
+    }
+    advance();
+    static constexpr std::pair<std::string_view, std::string_view> kSingle[] = {
+        {"floor", "floor"},  {"ceil", "ceiling"},  {"arsinh", "asinh"}, {"arcsinh", "asinh"},
+        {"arcosh", "acosh"}, {"arccosh", "acosh"}, {"artanh", "atanh"}, {"arctanh", "atanh"}};
+    for (const auto& [latex_name, function] : kSingle) {
+      if (name != latex_name) continue;
+      NodePtr argument = at(Tok::kLParen) ? delimited(Tok::kRParen) : mp(true);
+      return make_function(std::string(function), {argument});
+    }
+    if (name == "gcd" || name == "lcm") {
+      std::vector<NodePtr> arguments;
+      if (accept(Tok::kLParen)) {
+        arguments.push_back(expr());
+        while (accept(Tok::kComma)) arguments.push_back(expr());
+        expect(Tok::kRParen);
+      } else {
+        arguments.push_back(mp(true));
+      }
+      return gcd_lcm(name, arguments);
+    }
+    fail("unsupported operator name '" + name + "'");
   }
 
   // f(x), g(1, 2): a letter (with optional subscript) applied to arguments, chosen over a product
@@ -853,7 +962,7 @@ class Parser {
       std::erase(text, ' ');
       return text;
     }
-    atom();
+    atom(false);
     std::string text;
     for (size_t i = start; i < pos_; ++i) text += tokens_[i].raw;
     std::erase(text, ' ');
@@ -884,7 +993,7 @@ class Parser {
   }
 
   // --- atoms ---------------------------------------------------------------------------------
-  NodePtr atom_expr() {
+  NodePtr atom_expr(bool with_scripts = true) {
     const Token& token = peek();
     if (token.kind != Tok::kLetter && token.kind != Tok::kGreek && token.kind != Tok::kOtherSymbol &&
         token.kind != Tok::kAccent) {
@@ -893,7 +1002,7 @@ class Parser {
     advance();
     std::string subscript;
     NodePtr power;
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < 2 && with_scripts; ++i) {
       if (subscript.empty() && at(Tok::kUnderscore)) {
         std::string text = subscript_text();
         subscript = text.size() > 1 ? "_{" + text + "}" : "_" + text;
@@ -929,19 +1038,24 @@ class Parser {
     return kind + "{" + content + "}";
   }
 
-  NodePtr atom() {
+  NodePtr atom(bool with_scripts = true) {
     const Token& token = peek();
     switch (token.kind) {
       case Tok::kLetter:
       case Tok::kGreek:
       case Tok::kOtherSymbol:
       case Tok::kAccent:
-        return atom_expr();
+        return atom_expr(with_scripts);
       case Tok::kNumber: {
         advance();
         NodePtr number = parse_number_text(token.text);
-        if (at(Tok::kUnderscore)) subscript_text();  // 52_8: the base is ignored
+        if (with_scripts && at(Tok::kUnderscore)) subscript_text();  // 52_8: the base is ignored
         return number;
+      }
+      case Tok::kVariable: {
+        advance();
+        NodePtr symbol = make_symbol(lower_case(token.text), is_real_);
+        return token.extra == "%" ? percent_of(symbol) : symbol;
       }
       case Tok::kENotation:
         advance();
