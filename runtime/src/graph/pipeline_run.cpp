@@ -22,7 +22,8 @@ namespace evalflow {
 
 namespace {
 
-using FunctionNode = flow::function_node<RecordPtr, RecordPtr>;
+// Lightweight: a body runs in the thread that hands it the record, saving a task per node and record.
+using FunctionNode = flow::function_node<RecordPtr, RecordPtr, flow::queueing_lightweight>;
 using AsyncNode = flow::async_node<RecordPtr, RecordPtr>;
 using SinkNode = flow::function_node<RecordPtr, flow::continue_msg>;
 
@@ -102,7 +103,7 @@ struct ModelSlot {
   std::unique_ptr<NodeInstance> instance;
   std::unique_ptr<AsyncNode> async;
   std::unique_ptr<FunctionNode> function;
-  std::unique_ptr<flow::function_node<RecordPtr, flow::continue_msg>> router;
+  std::unique_ptr<flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>> router;
 };
 
 std::string short_hash(const std::string& text) {
@@ -340,7 +341,7 @@ class Runner {
             }
           });
     }
-    slot.router = std::make_unique<flow::function_node<RecordPtr, flow::continue_msg>>(
+    slot.router = std::make_unique<flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>>(
         graph_, flow::unlimited, [this](const RecordPtr& record) {
           lanes_[record->lane]->after_model_entry->try_put(record);
           return flow::continue_msg();
@@ -467,6 +468,8 @@ class Runner {
       if (StatusPtr status = slot->instance->flush()) log_.write(slot->instance->name(), EF_LOG_ERROR, status->message);
     }
     for (auto& lane : lanes_) {
+      lane->predictions->flush();
+      lane->failures->flush();
       flush_all(lane->before_model);
       flush_all(lane->after_model);
       for (auto& metric : lane->metrics) {

@@ -65,6 +65,15 @@ void JsonlAppender::append(const nlohmann::json& row) {
   const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const std::lock_guard lock(mutex_);
   stream_ << line;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_flush_ >= kFlushInterval) {
+    stream_.flush();
+    last_flush_ = now;
+  }
+}
+
+void JsonlAppender::flush() {
+  const std::lock_guard lock(mutex_);
   stream_.flush();
 }
 

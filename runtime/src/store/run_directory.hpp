@@ -1,6 +1,7 @@
 // The run directory (DESIGN.md §5, AISBench's layout): configs/, logs/, predictions/, results/, summary/.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -34,16 +35,22 @@ class RunDirectory {
   std::filesystem::path root_;
 };
 
-// Appends one JSON line per call and flushes it, so a killed run loses at most the line being written.
+// Appends one JSON line per call. Lines reach the file at most kFlushInterval after they are appended
+// (one write per line would cap a fast run at the syscall rate), so a killed run loses at most that
+// much finished work; a torn last line is cut on resume.
 class JsonlAppender {
  public:
+  static constexpr std::chrono::milliseconds kFlushInterval{100};
+
   static Result<std::unique_ptr<JsonlAppender>> open(const std::filesystem::path& file, bool truncate);
   void append(const nlohmann::json& row);
+  void flush();
 
  private:
   explicit JsonlAppender(std::ofstream stream) : stream_(std::move(stream)) {}
   std::mutex mutex_;
   std::ofstream stream_;
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 using SampleKey = std::pair<int64_t, int32_t>;  // (id, replica)
