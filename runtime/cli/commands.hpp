@@ -9,6 +9,7 @@ namespace evalflow::cli {
 void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_plugins_command(CLI::App& app);
+void add_score_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_chat_template_command(CLI::App& app);
 // Only in builds with libtorch (EVALFLOW_WITH_TORCH_LOCAL, set by plugins/inferencers/torch_local).

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   evalflow::cli::add_run_command(app);
   evalflow::cli::add_validate_command(app);
   evalflow::cli::add_plugins_command(app);
+  evalflow::cli::add_score_command(app);
   evalflow::cli::add_tokenize_command(app);
   evalflow::cli::add_chat_template_command(app);
 #if EVALFLOW_WITH_TORCH_LOCAL
