@@ -83,8 +83,9 @@ void add_plugins_command(CLI::App& app) {
         if (!name->empty() && *name != type.name) continue;
         found = true;
         if (!header_printed) {
-          fmt::print("{} {} ({}, ABI {}.{}) - {}\n  {}\n", descriptor.name, descriptor.version, descriptor.license,
-                     descriptor.abi_major, descriptor.abi_minor, descriptor.description, plugin->path.string());
+          fmt::print("{} {} ({}, ABI {}.{}) - {}\n  {}\n", descriptor.name, descriptor.version,
+                     descriptor.license, descriptor.abi_major, descriptor.abi_minor, descriptor.description,
+                     plugin->path.string());
           header_printed = true;
         }
         fmt::print("  {} [{}, concurrency {}]: {}\n", type.name, kind_label(type.kind),
@@ -98,7 +99,8 @@ void add_plugins_command(CLI::App& app) {
     }
     if (!found) {
       std::string searched;
-      for (const auto& path : registry.search_path()) searched += (searched.empty() ? "" : ", ") + path.string();
+      for (const auto& path : registry.search_path())
+        searched += (searched.empty() ? "" : ", ") + path.string();
       fail(name->empty() ? "no plugins found; searched " + searched
                          : fmt::format("no node type '{}'; searched {}", *name, searched));
     }

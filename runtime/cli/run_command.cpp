@@ -40,10 +40,13 @@ void add_run_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "Run a benchmark pipeline");
   arguments->pipeline.add_to(*command);
   command->add_option("--work-dir,-w", arguments->work_dir, "Where runs are written (default: outputs)");
-  command->add_option("--resume", arguments->resume,
-                      "Continue the run in this directory; finished samples are not sent again")
+  command
+      ->add_option("--resume", arguments->resume,
+                   "Continue the run in this directory; finished samples are not sent again")
       ->check(CLI::ExistingDirectory);
-  command->add_option("--mode,-m", arguments->mode, "all | infer (predictions only) | eval (score RUN_DIR) | perf")
+  command
+      ->add_option("--mode,-m", arguments->mode,
+                   "all | infer (predictions only) | eval (score RUN_DIR) | perf")
       ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case));
   command->add_flag("--no-progress", arguments->no_progress, "Do not print progress on stderr");
   command->callback([arguments] {
@@ -65,8 +68,9 @@ void add_run_command(CLI::App& app) {
     }
     fmt::print("\nrun directory: {}\n", report->run_dir.string());
     if (failures > 0) {
-      fmt::print(stderr, "evalflow: {} sample(s) failed and were not scored; see predictions/*_failed.jsonl and "
-                         "logs/run.log; `evalflow run --resume {}` retries them\n",
+      fmt::print(stderr,
+                 "evalflow: {} sample(s) failed and were not scored; see predictions/*_failed.jsonl and "
+                 "logs/run.log; `evalflow run --resume {}` retries them\n",
                  failures, report->run_dir.string());
     }
     if (!report->abort_reason.empty()) fail("the run stopped: " + report->abort_reason, 2);

@@ -30,7 +30,8 @@ Result<std::unique_ptr<NodeInstance>> create_node(PluginRegistry& registry, cons
   auto type = registry.find_node_type(type_name);
   if (!type) return Error{type.error()};
   if (type->type->kind != expected_kind) {
-    return Error{fmt::format("'{}' is not a {} node", type_name, expected_kind == EF_NODE_FUNCTION ? "function" : "?")};
+    return Error{fmt::format("'{}' is not a {} node", type_name,
+                             expected_kind == EF_NODE_FUNCTION ? "function" : "?")};
   }
   ResolvedNode node;
   node.type = *type;
@@ -69,11 +70,12 @@ void score(const ScoreArguments& arguments) {
   for (size_t number = 1; std::getline(input, line); ++number) {
     if (line.empty()) continue;
     auto row = nlohmann::json::parse(line, nullptr, false);
-    if (row.is_discarded() || !row.is_object()) fail(fmt::format("{}:{}: not a JSON object", arguments.input, number));
+    if (row.is_discarded() || !row.is_object())
+      fail(fmt::format("{}:{}: not a JSON object", arguments.input, number));
     for (const auto& field : {arguments.prediction_field, arguments.gold_field}) {
       if (!row.contains(field)) {
-        fail(fmt::format("{}:{}: no field '{}' (choose it with --prediction-field / --gold-field)", arguments.input,
-                         number, field));
+        fail(fmt::format("{}:{}: no field '{}' (choose it with --prediction-field / --gold-field)",
+                         arguments.input, number, field));
       }
     }
     Record record;
@@ -110,7 +112,8 @@ void score(const ScoreArguments& arguments) {
     if (output.is_open()) output << result.dump() << "\n";
   }
   const int64_t scored = rows - failed;
-  const double accuracy = scored > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(scored) : 0.0;
+  const double accuracy =
+      scored > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(scored) : 0.0;
   const double micros = rows > 0 ? std::chrono::duration<double, std::micro>(scoring).count() / rows : 0.0;
   fmt::print("{}: {} rows, {} correct, {} failed, accuracy {:.2f}; {:.1f} us per sample on one thread\n",
              arguments.evaluator, rows, correct, failed, accuracy, micros);
@@ -121,8 +124,10 @@ void score(const ScoreArguments& arguments) {
 void add_score_command(CLI::App& app) {
   auto arguments = std::make_shared<ScoreArguments>();
   CLI::App* command = app.add_subcommand("score", "Re-score a JSONL of model outputs (compare graders)");
-  command->add_option("--evaluator", arguments->evaluator, "Evaluator node type, e.g. math_verify")->required();
-  command->add_option("--post", arguments->postprocessors, "Postprocessor node type, applied in order (repeatable)");
+  command->add_option("--evaluator", arguments->evaluator, "Evaluator node type, e.g. math_verify")
+      ->required();
+  command->add_option("--post", arguments->postprocessors,
+                      "Postprocessor node type, applied in order (repeatable)");
   command->add_option("--input", arguments->input, "JSONL of outputs")->required()->check(CLI::ExistingFile);
   command->add_option("--output", arguments->output, "Write {id, correct, extracted} per row here");
   command->add_option("--prediction-field", arguments->prediction_field, "Row key of the model output");

@@ -16,8 +16,8 @@ void add_validate_command(CLI::App& app) {
     const ValidatedPipeline& pipeline = (*loaded)->pipeline;
     size_t nodes = pipeline.models.size();
     for (const auto& dataset : pipeline.datasets) nodes += dataset.chain.size() + dataset.metrics.size();
-    fmt::print("ok: {} model(s), {} dataset(s), {} node(s)\n", pipeline.models.size(), pipeline.datasets.size(),
-               nodes);
+    fmt::print("ok: {} model(s), {} dataset(s), {} node(s)\n", pipeline.models.size(),
+               pipeline.datasets.size(), nodes);
   });
 }
 

@@ -36,7 +36,9 @@ static ef_status* upper_create(const ef_host_api* host, const ef_node_info* info
   return NULL;
 }
 
-static void upper_destroy(void* instance) { free(instance); }
+static void upper_destroy(void* instance) {
+  free(instance);
+}
 
 static ef_status* upper_process(void* instance, ef_record* record) {
   const upper_node* node = instance;
@@ -56,8 +58,8 @@ static ef_status* upper_process(void* instance, ef_record* record) {
   return NULL;
 }
 
-static ef_status* upper_resolve_fields(const ef_host_api* host, const char* options_json, ef_field_list* reads,
-                                       ef_field_list* writes) {
+static ef_status* upper_resolve_fields(const ef_host_api* host, const char* options_json,
+                                       ef_field_list* reads, ef_field_list* writes) {
   upper_node scratch;
   void* instance = NULL;
   ef_status* status = upper_create(host, NULL, options_json, &instance);
@@ -76,7 +78,8 @@ static const ef_node_type kUpper = {
     .kind = EF_NODE_FUNCTION,
     .concurrency = EF_CONCURRENCY_UNLIMITED,
     .options_schema =
-        "{\"type\": \"object\", \"properties\": {\"field\": {\"type\": \"string\"}}, \"additionalProperties\": false}",
+        "{\"type\": \"object\", \"properties\": {\"field\": {\"type\": \"string\"}}, "
+        "\"additionalProperties\": false}",
     .resolve_fields = upper_resolve_fields,
     .create = upper_create,
     .destroy = upper_destroy,

@@ -25,7 +25,8 @@ fs::path prepare(int64_t records) {
     const std::string question = "What is " + std::to_string(i) + " plus " + std::to_string(i % 97) + "?";
     const std::string answer = std::to_string(i + i % 97);
     questions << nlohmann::json{{"question", question}, {"answer", answer}}.dump() << "\n";
-    recorded << nlohmann::json{{"question", question}, {"response", i % 10 == 0 ? "wrong" : answer}}.dump() << "\n";
+    recorded << nlohmann::json{{"question", question}, {"response", i % 10 == 0 ? "wrong" : answer}}.dump()
+             << "\n";
   }
   std::ofstream(dir / "pipeline.yaml") << R"(model:
   abbr: replay
@@ -72,7 +73,11 @@ void BM_PipelineRecordsPerSecond(benchmark::State& state) {
   state.counters["records_per_second"] =
       benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_PipelineRecordsPerSecond)->Arg(100000)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+BENCHMARK(BM_PipelineRecordsPerSecond)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace evalflow

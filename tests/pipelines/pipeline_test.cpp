@@ -20,8 +20,9 @@ using nlohmann::json;
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("evalflow_pipeline_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("evalflow_pipeline_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     write("questions_a.jsonl", rows("a", 12));
@@ -31,7 +32,8 @@ class PipelineTest : public ::testing::Test {
   static std::string rows(const std::string& prefix, int count) {
     std::string text;
     for (int i = 0; i < count; ++i) {
-      text += json{{"question", prefix + " question " + std::to_string(i)}, {"answer", std::to_string(i * 7)}}.dump() +
+      text += json{{"question", prefix + " question " + std::to_string(i)}, {"answer", std::to_string(i * 7)}}
+                  .dump() +
               "\n";
     }
     return text;
@@ -87,8 +89,9 @@ class PipelineTest : public ::testing::Test {
 
   // The validation error for a pipeline whose datasets section is `datasets`.
   std::string validation_error(const std::string& datasets, const std::string& model = "") {
-    const fs::path file = write("bad.yaml", "plugin_paths: [" + std::string(EVALFLOW_TEST_PLUGIN_DIR) + ", " +
-                                                std::string(EVALFLOW_ABI_PLUGIN_DIR) + "]\n" + model + datasets);
+    const fs::path file =
+        write("bad.yaml", "plugin_paths: [" + std::string(EVALFLOW_TEST_PLUGIN_DIR) + ", " +
+                              std::string(EVALFLOW_ABI_PLUGIN_DIR) + "]\n" + model + datasets);
     PipelineSources sources;
     sources.pipeline = file;
     auto document = compose_document(sources);
@@ -215,8 +218,9 @@ TEST_F(PipelineTest, BadJsonlLineFailsWithFileAndLine) {
 }
 
 TEST_F(PipelineTest, CompositionAndOverrides) {
-  const fs::path model = write("model.yaml", "plugin_paths: []\nmodel: {abbr: probe, type: probe_inferencer, "
-                                             "options: {delay_us: 5}}\n");
+  const fs::path model = write("model.yaml",
+                               "plugin_paths: []\nmodel: {abbr: probe, type: probe_inferencer, "
+                               "options: {delay_us: 5}}\n");
   // A model fragment holds only `model:`; plugin_paths belongs to pipelines.
   write("model.yaml", "model: {abbr: probe, type: probe_inferencer, options: {delay_us: 5}}\n");
   const fs::path dataset = write("dataset.yaml", R"(datasets:
@@ -230,8 +234,8 @@ TEST_F(PipelineTest, CompositionAndOverrides) {
   PipelineSources sources;
   sources.models = {model};
   sources.datasets = {dataset};
-  sources.overrides = {"model.delay_us=7", "model.fail_ids=[1, 2]", "dataset.samples=3", "prompt.template={question}?",
-                       "set_a.judge.case_insensitive=true"};
+  sources.overrides = {"model.delay_us=7", "model.fail_ids=[1, 2]", "dataset.samples=3",
+                       "prompt.template={question}?", "set_a.judge.case_insensitive=true"};
   auto document = compose_document(sources);
   ASSERT_TRUE(document) << document.error();
   const json& value = document->value;
@@ -278,14 +282,16 @@ TEST_F(PipelineTest, ValidationSchemaError) {
 }
 
 TEST_F(PipelineTest, ValidationUnknownNodeType) {
-  expect_located(validation_error("datasets:\n  - abbr: x\n    nodes:\n      - {name: load, type: no_such_loader}\n"),
-                 "5:28", "x.load", "unknown node type 'no_such_loader'");
+  expect_located(
+      validation_error("datasets:\n  - abbr: x\n    nodes:\n      - {name: load, type: no_such_loader}\n"),
+      "5:28", "x.load", "unknown node type 'no_such_loader'");
 }
 
 TEST_F(PipelineTest, ValidationUnknownOption) {
-  expect_located(validation_error("datasets:\n  - abbr: x\n    nodes:\n"
-                                  "      - {name: load, type: jsonl_loader, options: {path: q.jsonl, colour: 1}}\n"),
-                 "5:", "x.load", "colour");
+  expect_located(
+      validation_error("datasets:\n  - abbr: x\n    nodes:\n"
+                       "      - {name: load, type: jsonl_loader, options: {path: q.jsonl, colour: 1}}\n"),
+      "5:", "x.load", "colour");
 }
 
 TEST_F(PipelineTest, ValidationIllTypedOption) {
@@ -297,20 +303,22 @@ TEST_F(PipelineTest, ValidationIllTypedOption) {
 }
 
 TEST_F(PipelineTest, ValidationFieldNeverWritten) {
-  expect_located(validation_error("datasets:\n  - abbr: x\n    nodes:\n"
-                                  "      - {name: load, type: jsonl_loader, options: {path: q.jsonl, "
-                                  "input_columns: [question], output_column: answer}}\n"
-                                  "      - {name: prompt, type: prompt_template, options: {template: \"{problem}\"}}\n"),
-                 "6:9", "x.prompt", "reads field 'problem'");
+  expect_located(
+      validation_error("datasets:\n  - abbr: x\n    nodes:\n"
+                       "      - {name: load, type: jsonl_loader, options: {path: q.jsonl, "
+                       "input_columns: [question], output_column: answer}}\n"
+                       "      - {name: prompt, type: prompt_template, options: {template: \"{problem}\"}}\n"),
+      "6:9", "x.prompt", "reads field 'problem'");
 }
 
 TEST_F(PipelineTest, ValidationFieldWrittenWithAnotherType) {
-  expect_located(validation_error("datasets:\n  - abbr: x\n    nodes:\n"
-                                  "      - {name: load, type: jsonl_loader, options: {path: q.jsonl, "
-                                  "input_columns: [question], output_column: answer}}\n"
-                                  "      - {name: prompt, type: prompt_template, options: {template: \"{question}\"}}\n"
-                                  "      - {name: upper, type: c_upper, options: {field: messages}}\n"),
-                 "7:9", "x.upper", "reads field 'messages' as string, but 'x.prompt' writes it as list");
+  expect_located(
+      validation_error("datasets:\n  - abbr: x\n    nodes:\n"
+                       "      - {name: load, type: jsonl_loader, options: {path: q.jsonl, "
+                       "input_columns: [question], output_column: answer}}\n"
+                       "      - {name: prompt, type: prompt_template, options: {template: \"{question}\"}}\n"
+                       "      - {name: upper, type: c_upper, options: {field: messages}}\n"),
+      "7:9", "x.upper", "reads field 'messages' as string, but 'x.prompt' writes it as list");
 }
 
 TEST_F(PipelineTest, ValidationCycle) {

@@ -150,10 +150,10 @@ typedef struct ef_host_api {
 /* ---- node types -------------------------------------------------------------------------------- */
 
 typedef enum ef_node_kind {
-  EF_NODE_SOURCE = 0,    /* produces the records of a dataset: implements next */
-  EF_NODE_FUNCTION = 1,  /* transforms one record in place: implements process */
-  EF_NODE_ASYNC = 2,     /* answers records later from its own threads: implements submit */
-  EF_NODE_AGGREGATE = 3  /* sees every finished record of a dataset, then reports metrics */
+  EF_NODE_SOURCE = 0,   /* produces the records of a dataset: implements next */
+  EF_NODE_FUNCTION = 1, /* transforms one record in place: implements process */
+  EF_NODE_ASYNC = 2,    /* answers records later from its own threads: implements submit */
+  EF_NODE_AGGREGATE = 3 /* sees every finished record of a dataset, then reports metrics */
 } ef_node_kind;
 
 /* Concurrency of a function node: EF_CONCURRENCY_UNLIMITED, EF_CONCURRENCY_SERIAL or any N > 1. */

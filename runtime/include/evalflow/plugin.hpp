@@ -40,7 +40,9 @@ inline const ef_host_api*& host_slot() {
 }
 }  // namespace detail
 
-inline const ef_host_api& host() { return *detail::host_slot(); }
+inline const ef_host_api& host() {
+  return *detail::host_slot();
+}
 
 // Thrown by plugin code; becomes an ef_status at the ABI boundary.
 class Error : public std::runtime_error {
@@ -52,7 +54,9 @@ class Error : public std::runtime_error {
   ef_code code_;
 };
 
-inline Error invalid_argument(const std::string& message) { return {EF_INVALID_ARGUMENT, message}; }
+inline Error invalid_argument(const std::string& message) {
+  return {EF_INVALID_ARGUMENT, message};
+}
 
 // A borrowed view of one record.
 class Record {
@@ -203,7 +207,8 @@ ef_status* guarded(Function&& function) noexcept {
 }
 
 inline NodeInfo node_info(const ef_node_info* info) {
-  return NodeInfo{info->node_name, info->dataset_abbr, info->model_abbr, info->pipeline_dir, info->run_dir, info};
+  return NodeInfo{info->node_name,    info->dataset_abbr, info->model_abbr,
+                  info->pipeline_dir, info->run_dir,      info};
 }
 
 template <class Node>
@@ -242,10 +247,12 @@ ef_node_type base_type(const NodeTypeInfo& info, ef_node_kind kind) {
   type.options_schema = info.options_schema;
   type.create = &create<Node>;
   type.destroy = &destroy<Node>;
-  if constexpr (requires(const json& options, FieldList& list) { Node::resolve_fields(options, list, list); }) {
+  if constexpr (requires(const json& options, FieldList& list) {
+                  Node::resolve_fields(options, list, list);
+                }) {
     type.resolve_fields = &resolve_fields<Node>;
   }
-  if constexpr (requires(Node& node) { node.flush(); }) {
+  if constexpr (requires(Node & node) { node.flush(); }) {
     type.flush = [](void* instance) { return guarded([&] { static_cast<Node*>(instance)->flush(); }); };
   }
   return type;
@@ -322,21 +329,21 @@ ef_node_type aggregate_node_type(const NodeTypeInfo& info) {
 }  // namespace evalflow::sdk
 
 // Defines the plugin's one exported entry point. The variadic arguments are `const ef_node_type*`.
-#define EVALFLOW_PLUGIN(NAME, VERSION, LICENSE, DESCRIPTION, ...)                                         \
-  extern "C" EF_EXPORT const ef_plugin* evalflow_plugin_entry(const ef_host_api* host) {                  \
-    if (host == nullptr || host->abi_major != EF_ABI_MAJOR) return nullptr;                               \
-    ::evalflow::sdk::detail::host_slot() = host;                                                          \
-    static const ef_node_type* const kNodeTypes[] = {__VA_ARGS__};                                        \
-    static const ef_plugin kPlugin = {sizeof(ef_plugin),                                                  \
-                                      EF_ABI_MAJOR,                                                       \
-                                      EF_ABI_MINOR,                                                       \
-                                      NAME,                                                               \
-                                      VERSION,                                                            \
-                                      LICENSE,                                                            \
-                                      DESCRIPTION,                                                        \
-                                      kNodeTypes,                                                         \
-                                      sizeof(kNodeTypes) / sizeof(kNodeTypes[0])};                        \
-    return &kPlugin;                                                                                      \
+#define EVALFLOW_PLUGIN(NAME, VERSION, LICENSE, DESCRIPTION, ...)                        \
+  extern "C" EF_EXPORT const ef_plugin* evalflow_plugin_entry(const ef_host_api* host) { \
+    if (host == nullptr || host->abi_major != EF_ABI_MAJOR) return nullptr;              \
+    ::evalflow::sdk::detail::host_slot() = host;                                         \
+    static const ef_node_type* const kNodeTypes[] = {__VA_ARGS__};                       \
+    static const ef_plugin kPlugin = {sizeof(ef_plugin),                                 \
+                                      EF_ABI_MAJOR,                                      \
+                                      EF_ABI_MINOR,                                      \
+                                      NAME,                                              \
+                                      VERSION,                                           \
+                                      LICENSE,                                           \
+                                      DESCRIPTION,                                       \
+                                      kNodeTypes,                                        \
+                                      sizeof(kNodeTypes) / sizeof(kNodeTypes[0])};       \
+    return &kPlugin;                                                                     \
   }
 
 #endif  // EVALFLOW_PLUGIN_HPP

@@ -38,6 +38,8 @@ class [[nodiscard]] Result {
 // For operations that return nothing on success.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace evalflow

@@ -36,7 +36,8 @@ Status append_items(Document& merged, const Document& fragment, const char* list
   };
   if (fragment.value.contains(single_key)) add(std::string("/") + single_key);
   if (fragment.value.contains(list_key) && fragment.value[list_key].is_array()) {
-    for (size_t i = 0; i < fragment.value[list_key].size(); ++i) add(pointer_child(std::string("/") + list_key, i));
+    for (size_t i = 0; i < fragment.value[list_key].size(); ++i)
+      add(pointer_child(std::string("/") + list_key, i));
   }
   if (!fragment.value.contains(single_key) && !fragment.value.contains(list_key)) {
     return Error{fmt::format("{}: expected a `{}:` or `{}:` section", file.string(), single_key, list_key)};
@@ -63,7 +64,8 @@ class OverrideApplier {
       return Error{fmt::format("-s {}: expected KEY=VALUE, e.g. -s model.host_port=8081", text)};
     }
     const std::vector<std::string> path = split(text.substr(0, equals), '.');
-    if (path.size() < 2 || std::any_of(path.begin(), path.end(), [](const auto& part) { return part.empty(); })) {
+    if (path.size() < 2 ||
+        std::any_of(path.begin(), path.end(), [](const auto& part) { return part.empty(); })) {
       return Error{fmt::format("-s {}: KEY must be model.KEY, dataset.KEY or NODE.KEY", text)};
     }
     const json value = parse_value(text.substr(equals + 1));
@@ -82,8 +84,8 @@ class OverrideApplier {
       for (size_t n = 0; n < dataset.value("nodes", json::array()).size(); ++n) {
         json& node = dataset["nodes"][n];
         if (node.value("name", node.value("type", "")) != node_name) continue;
-        set_node_key(node, pointer_child(pointer_child(pointer_child("/datasets", d), "nodes"), n), path, key_from,
-                     value);
+        set_node_key(node, pointer_child(pointer_child(pointer_child("/datasets", d), "nodes"), n), path,
+                     key_from, value);
         matched = true;
       }
     }
@@ -95,9 +97,10 @@ class OverrideApplier {
       }
     }
     if (!matched) {
-      return Error{fmt::format("-s {}: no model, dataset node or node named '{}'; node names are the `name:` "
-                               "(or `type:`) of entries under a dataset's nodes",
-                               text, path[0])};
+      return Error{
+          fmt::format("-s {}: no model, dataset node or node named '{}'; node names are the `name:` "
+                      "(or `type:`) of entries under a dataset's nodes",
+                      text, path[0])};
     }
     return ok_status();
   }

@@ -28,7 +28,9 @@ class Document {
 
   // The location of the value at `pointer`, or of its nearest ancestor that has one.
   [[nodiscard]] SourceLocation locate(const std::string& pointer) const;
-  void mark(const std::string& pointer, SourceLocation location) { locations_[pointer] = std::move(location); }
+  void mark(const std::string& pointer, SourceLocation location) {
+    locations_[pointer] = std::move(location);
+  }
   // Copies the value at `source` in `other` to `destination` here, locations included.
   void graft(const std::string& destination, const Document& other, const std::string& source);
 

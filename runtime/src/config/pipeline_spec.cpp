@@ -36,7 +36,8 @@ Result<PipelineSpec> build_spec(Document document) {
   const json& root = document.value;
   spec.name = root.value("name", "");
   spec.pipeline_dir = directory_of(document, "");
-  if (root.contains("limits")) spec.records_in_flight = root["limits"].value("records_in_flight", int64_t{256});
+  if (root.contains("limits"))
+    spec.records_in_flight = root["limits"].value("records_in_flight", int64_t{256});
   for (const auto& path : root.value("plugin_paths", json::array())) {
     fs::path entry(path.get<std::string>());
     spec.plugin_paths.push_back(entry.is_absolute() ? entry : spec.pipeline_dir / entry);
@@ -94,7 +95,8 @@ Result<PipelineSpec> build_spec(Document document) {
     }
     const std::string metrics_pointer = pointer_child(pointer, "metrics");
     for (size_t n = 0; n < dataset.value("metrics", json::array()).size(); ++n) {
-      dataset_spec.metrics.push_back(read_node(document, dataset["metrics"][n], pointer_child(metrics_pointer, n)));
+      dataset_spec.metrics.push_back(
+          read_node(document, dataset["metrics"][n], pointer_child(metrics_pointer, n)));
     }
     spec.datasets.push_back(std::move(dataset_spec));
   }

@@ -11,10 +11,12 @@ Result<std::unique_ptr<NodeInstance>> NodeInstance::create(const ResolvedNode& n
   instance->context_ = std::move(context);
   instance->context_->publish();
   void* created = nullptr;
-  StatusPtr status(instance->type_->create(&host_api(), &instance->context_->info, node.options_json.c_str(), &created));
+  StatusPtr status(
+      instance->type_->create(&host_api(), &instance->context_->info, node.options_json.c_str(), &created));
   if (status) {
-    return Error{fmt::format("node '{}' ({} from {}): create failed: {}", node.display_name, node.type.type->name,
-                             node.type.plugin->path.filename().string(), status->message)};
+    return Error{fmt::format("node '{}' ({} from {}): create failed: {}", node.display_name,
+                             node.type.type->name, node.type.plugin->path.filename().string(),
+                             status->message)};
   }
   instance->instance_ = created;
   return instance;
@@ -31,11 +33,17 @@ Result<bool> NodeInstance::next(Record& out) {
   return produced != 0;
 }
 
-int64_t NodeInstance::count() const { return type_->count != nullptr ? type_->count(instance_) : -1; }
+int64_t NodeInstance::count() const {
+  return type_->count != nullptr ? type_->count(instance_) : -1;
+}
 
-StatusPtr NodeInstance::process(Record& record) { return StatusPtr(type_->process(instance_, &record)); }
+StatusPtr NodeInstance::process(Record& record) {
+  return StatusPtr(type_->process(instance_, &record));
+}
 
-StatusPtr NodeInstance::submit(ef_ticket* ticket) { return StatusPtr(type_->submit(instance_, ticket)); }
+StatusPtr NodeInstance::submit(ef_ticket* ticket) {
+  return StatusPtr(type_->submit(instance_, ticket));
+}
 
 Result<nlohmann::json> NodeInstance::report() {
   std::string text;

@@ -12,7 +12,8 @@ namespace evalflow {
 class NodeInstance {
  public:
   // Creates the plugin's instance; the error names the node and the plugin.
-  static Result<std::unique_ptr<NodeInstance>> create(const ResolvedNode& node, std::unique_ptr<NodeContext> context);
+  static Result<std::unique_ptr<NodeInstance>> create(const ResolvedNode& node,
+                                                      std::unique_ptr<NodeContext> context);
   ~NodeInstance();
   NodeInstance(const NodeInstance&) = delete;
   NodeInstance& operator=(const NodeInstance&) = delete;

@@ -28,17 +28,21 @@ using AsyncNode = flow::async_node<RecordPtr, RecordPtr>;
 using SinkNode = flow::function_node<RecordPtr, flow::continue_msg>;
 
 // The fields copied back from a finished prediction row when resuming.
-constexpr const char* kInferenceFields[] = {"prediction", "finish_reason", "prompt_tokens", "completion_tokens",
-                                            "timing"};
+constexpr const char* kInferenceFields[] = {"prediction", "finish_reason", "prompt_tokens",
+                                            "completion_tokens", "timing"};
 // The fields a prediction row carries besides AISBench's own.
-constexpr const char* kReportedFields[] = {"finish_reason", "prompt_tokens", "completion_tokens", "timing",
-                                           "truncated",     "extracted",     "correct"};
+constexpr const char* kReportedFields[] = {
+    "finish_reason", "prompt_tokens", "completion_tokens", "timing", "truncated", "extracted", "correct"};
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void on_interrupt(int /*signal*/) { g_interrupted.store(true); }
+extern "C" void on_interrupt(int /*signal*/) {
+  g_interrupted.store(true);
+}
 
-flow::node_priority_t no_priority() { return flow::no_priority; }
+flow::node_priority_t no_priority() {
+  return flow::no_priority;
+}
 
 size_t concurrency_of(const ef_node_type& type) {
   if (type.concurrency == EF_CONCURRENCY_UNLIMITED) return flow::unlimited;
@@ -139,15 +143,18 @@ class Runner {
       graph_.wait_for_all();
     }
     std::signal(SIGINT, previous_handler);
-    if (g_interrupted.load()) state_.abort("interrupted (Ctrl-C); resume with --resume " + run_dir_.root().string());
+    if (g_interrupted.load())
+      state_.abort("interrupted (Ctrl-C); resume with --resume " + run_dir_.root().string());
     return finish();
   }
 
  private:
   Status write_config() {
     std::ofstream out(run_dir_.configs() / "pipeline.yaml");
-    out << "# The resolved pipeline of this run; secrets redacted.\n" << redacted_yaml(pipeline_.spec.document.value);
-    return out ? ok_status() : Status(Error{"cannot write " + (run_dir_.configs() / "pipeline.yaml").string()});
+    out << "# The resolved pipeline of this run; secrets redacted.\n"
+        << redacted_yaml(pipeline_.spec.document.value);
+    return out ? ok_status()
+               : Status(Error{"cannot write " + (run_dir_.configs() / "pipeline.yaml").string()});
   }
 
   std::unique_ptr<NodeContext> context_for(const ResolvedNode& node, const std::string& display_name,
@@ -165,7 +172,7 @@ class Runner {
   }
 
   Result<std::unique_ptr<NodeInstance>> instantiate(const ResolvedNode& node, const std::string& dataset,
-                                                   const std::string& model) {
+                                                    const std::string& model) {
     const std::string name = model.empty() ? node.display_name : model + "." + node.display_name;
     return NodeInstance::create(node, context_for(node, name, dataset, model));
   }
@@ -238,7 +245,8 @@ class Runner {
     if (!appender) return Error{appender.error()};
     lane->predictions = std::move(*appender);
     // Failed rows are retried by a resumed run, so the old list of failures starts afresh.
-    auto failures = JsonlAppender::open(run_dir_.failed_predictions(lane->model_abbr, abbr), /*truncate=*/true);
+    auto failures =
+        JsonlAppender::open(run_dir_.failed_predictions(lane->model_abbr, abbr), /*truncate=*/true);
     if (!failures) return Error{failures.error()};
     lane->failures = std::move(*failures);
     const int64_t rows = lane->source->count();
@@ -285,8 +293,8 @@ class Runner {
     auto it = lane.finished.find({record.index, record.replica});
     if (it == lane.finished.end()) {
       if (options_.mode == RunMode::kEval) {
-        record.failure = Record::Failure{"eval", "no prediction for this sample in " + run_dir_.root().string(),
-                                         EF_NOT_FOUND, true};
+        record.failure = Record::Failure{
+            "eval", "no prediction for this sample in " + run_dir_.root().string(), EF_NOT_FOUND, true};
       }
       return;
     }
@@ -298,7 +306,8 @@ class Runner {
 
   std::unique_ptr<FunctionNode> function_node(NodeInstance* instance, bool inference) {
     return std::make_unique<FunctionNode>(
-        graph_, concurrency_of(instance->type()), [this, instance, inference](RecordPtr record) {
+        graph_, concurrency_of(instance->type()),
+        [this, instance, inference](RecordPtr record) {
           if (record->failure || (inference && record->resumed)) return record;
           if (state_.should_stop()) {
             record->failure = Record::Failure{instance->name(), "run stopped", EF_CANCELLED, inference};
@@ -319,7 +328,8 @@ class Runner {
       slot.function = function_node(instance, /*inference=*/true);
     } else {
       slot.async = std::make_unique<AsyncNode>(
-          graph_, flow::unlimited, [this, instance](const RecordPtr& record, AsyncNode::gateway_type& gateway) {
+          graph_, flow::unlimited,
+          [this, instance](const RecordPtr& record, AsyncNode::gateway_type& gateway) {
             if (record->failure || record->resumed) {
               gateway.try_put(record);
               return;
@@ -330,22 +340,24 @@ class Runner {
               return;
             }
             gateway.reserve_wait();
-            auto* ticket = new ef_ticket{record, [this, &gateway, instance](RecordPtr done, StatusPtr status) {
-                                           if (status) fail_record(*done, state_, instance->name(), *status, true);
-                                           gateway.try_put(done);
-                                           gateway.release_wait();
-                                         }};
+            auto* ticket =
+                new ef_ticket{record, [this, &gateway, instance](RecordPtr done, StatusPtr status) {
+                                if (status) fail_record(*done, state_, instance->name(), *status, true);
+                                gateway.try_put(done);
+                                gateway.release_wait();
+                              }};
             if (StatusPtr status = instance->submit(ticket)) {
               // The plugin refused the record without completing its ticket.
               host_api().complete(ticket, status.release());
             }
           });
     }
-    slot.router = std::make_unique<flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>>(
-        graph_, flow::unlimited, [this](const RecordPtr& record) {
-          lanes_[record->lane]->after_model_entry->try_put(record);
-          return flow::continue_msg();
-        });
+    slot.router =
+        std::make_unique<flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>>(
+            graph_, flow::unlimited, [this](const RecordPtr& record) {
+              lanes_[record->lane]->after_model_entry->try_put(record);
+              return flow::continue_msg();
+            });
     if (slot.async) flow::make_edge(*slot.async, *slot.router);
     if (slot.function) flow::make_edge(*slot.function, *slot.router);
   }
@@ -435,7 +447,8 @@ class Runner {
                  fmt::format("sample {} replica {} failed in {}: {}", record.index, record.replica,
                              record.failure->node, record.failure->message));
     } else {
-      if (!record.resumed && options_.mode != RunMode::kEval) lane.predictions->append(prediction_row(lane, record));
+      if (!record.resumed && options_.mode != RunMode::kEval)
+        lane.predictions->append(prediction_row(lane, record));
       if (record.failure) {
         ++lane.result.eval_failed;
         ++lane.progress.failed;
@@ -446,8 +459,9 @@ class Runner {
         for (auto& metric : lane.metrics) {
           if (StatusPtr status = metric->process(record)) {
             ++lane.result.eval_failed;
-            log_.write(metric->name(), EF_LOG_WARNING,
-                       fmt::format("sample {} replica {}: {}", record.index, record.replica, status->message));
+            log_.write(
+                metric->name(), EF_LOG_WARNING,
+                fmt::format("sample {} replica {}: {}", record.index, record.replica, status->message));
           }
         }
       }
@@ -465,7 +479,8 @@ class Runner {
     };
     for (auto& slot : models_) {
       if (!slot->instance) continue;
-      if (StatusPtr status = slot->instance->flush()) log_.write(slot->instance->name(), EF_LOG_ERROR, status->message);
+      if (StatusPtr status = slot->instance->flush())
+        log_.write(slot->instance->name(), EF_LOG_ERROR, status->message);
     }
     for (auto& lane : lanes_) {
       lane->predictions->flush();
@@ -481,7 +496,8 @@ class Runner {
         lane->result.metrics.update(*metrics);
       }
       if (options_.mode != RunMode::kInfer) {
-        if (auto written = write_results(run_dir_.results(lane->model_abbr, lane->dataset->spec.abbr), lane->result);
+        if (auto written =
+                write_results(run_dir_.results(lane->model_abbr, lane->dataset->spec.abbr), lane->result);
             !written) {
           return Error{written.error()};
         }
@@ -505,11 +521,11 @@ class Runner {
 }  // namespace
 
 Result<RunReport> run_pipeline(const ValidatedPipeline& pipeline, const RunOptions& options) {
-  auto run_dir = options.resume ? RunDirectory::open(*options.resume) : options.mode == RunMode::kEval
-                                                                            ? Result<RunDirectory>(Error{
-                                                                                  "--mode eval needs --resume RUN_DIR "
-                                                                                  "(the run whose predictions to score)"})
-                                                                            : RunDirectory::create(options.work_dir);
+  auto run_dir = options.resume ? RunDirectory::open(*options.resume)
+                 : options.mode == RunMode::kEval
+                     ? Result<RunDirectory>(Error{"--mode eval needs --resume RUN_DIR "
+                                                  "(the run whose predictions to score)"})
+                     : RunDirectory::create(options.work_dir);
   if (!run_dir) return Error{run_dir.error()};
   Runner runner(pipeline, options, std::move(*run_dir));
   return runner.run();

@@ -43,8 +43,7 @@ std::string format_duration(double seconds) {
 }  // namespace
 
 void ProgressReporter::print(bool final) {
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string block;
   if (terminal_ && printed_lines_ > 0) block += fmt::format("\x1b[{}A", printed_lines_);
   for (const LaneProgress* lane : lanes_) {

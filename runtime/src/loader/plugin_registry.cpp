@@ -41,7 +41,9 @@ bool is_plugin_file(const fs::path& path) {
 
 }  // namespace
 
-std::string plugin_file_name(std::string_view name) { return fmt::format("{}{}{}", kPrefix, name, kSuffix); }
+std::string plugin_file_name(std::string_view name) {
+  return fmt::format("{}{}{}", kPrefix, name, kSuffix);
+}
 
 std::vector<fs::path> PluginRegistry::default_search_path(const fs::path& pipeline_dir) {
   std::vector<fs::path> path;
@@ -95,22 +97,26 @@ Result<const LoadedPlugin*> PluginRegistry::load_file(const fs::path& file) {
   };
   void* symbol = dlsym(handle, EF_PLUGIN_ENTRY_SYMBOL);
   if (symbol == nullptr) {
-    return close_on_error(fmt::format("not an evalflow plugin: it does not export '{}'", EF_PLUGIN_ENTRY_SYMBOL));
+    return close_on_error(
+        fmt::format("not an evalflow plugin: it does not export '{}'", EF_PLUGIN_ENTRY_SYMBOL));
   }
   auto entry = reinterpret_cast<ef_plugin_entry_fn>(symbol);
   const ef_plugin* descriptor = entry(&host_api());
   if (descriptor == nullptr) {
-    return close_on_error(fmt::format("the plugin refused this host (host ABI {}.{}); rebuild it against this SDK",
-                                      EF_ABI_MAJOR, EF_ABI_MINOR));
+    return close_on_error(
+        fmt::format("the plugin refused this host (host ABI {}.{}); rebuild it against this SDK",
+                    EF_ABI_MAJOR, EF_ABI_MINOR));
   }
   if (descriptor->abi_major != EF_ABI_MAJOR) {
-    return close_on_error(fmt::format("plugin ABI {}.{} is incompatible with host ABI {}.{} (major versions differ); "
-                                      "rebuild the plugin against this SDK",
-                                      descriptor->abi_major, descriptor->abi_minor, EF_ABI_MAJOR, EF_ABI_MINOR));
+    return close_on_error(
+        fmt::format("plugin ABI {}.{} is incompatible with host ABI {}.{} (major versions differ); "
+                    "rebuild the plugin against this SDK",
+                    descriptor->abi_major, descriptor->abi_minor, EF_ABI_MAJOR, EF_ABI_MINOR));
   }
   if (descriptor->abi_minor > EF_ABI_MINOR) {
     return close_on_error(fmt::format("plugin ABI {}.{} is newer than host ABI {}.{}; upgrade evalflow",
-                                      descriptor->abi_major, descriptor->abi_minor, EF_ABI_MAJOR, EF_ABI_MINOR));
+                                      descriptor->abi_major, descriptor->abi_minor, EF_ABI_MAJOR,
+                                      EF_ABI_MINOR));
   }
   if (descriptor->struct_size < offsetof(ef_plugin, num_node_types) + sizeof(size_t)) {
     return close_on_error(fmt::format("plugin descriptor too small ({} bytes)", descriptor->struct_size));
@@ -160,8 +166,9 @@ Result<NodeTypeRef> PluginRegistry::find_node_type(std::string_view name) {
   auto unique = [&]() -> Result<NodeTypeRef> {
     const auto found = node_types_named(name);
     if (found.size() > 1) {
-      return Error{fmt::format("node type '{}' is provided by both {} and {}; remove one from the search path",
-                               name, found[0].plugin->path.string(), found[1].plugin->path.string())};
+      return Error{
+          fmt::format("node type '{}' is provided by both {} and {}; remove one from the search path", name,
+                      found[0].plugin->path.string(), found[1].plugin->path.string())};
     }
     if (found.empty()) return Error{};
     return found.front();
@@ -181,8 +188,8 @@ Result<NodeTypeRef> PluginRegistry::find_node_type(std::string_view name) {
   if (auto found = unique(); found) return found;
   for (auto& error : load_all()) load_errors.push_back(std::move(error));
   if (auto found = unique(); found || !found.error().empty()) return found;
-  std::string message =
-      fmt::format("unknown node type '{}': no plugin provides it; searched {}", name, join_paths(search_path_));
+  std::string message = fmt::format("unknown node type '{}': no plugin provides it; searched {}", name,
+                                    join_paths(search_path_));
   for (const auto& error : load_errors) message += fmt::format("; (also: {})", error);
   message += "; run `evalflow plugins` to list the node types found, or set EVALFLOW_PLUGIN_PATH";
   return Error{message};

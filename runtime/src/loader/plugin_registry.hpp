@@ -28,7 +28,8 @@ class PluginRegistry {
  public:
   // Where plugins are looked for, in order: the pipeline's directory (when given), every entry of
   // EVALFLOW_PLUGIN_PATH, then the install directory.
-  static std::vector<std::filesystem::path> default_search_path(const std::filesystem::path& pipeline_dir = {});
+  static std::vector<std::filesystem::path> default_search_path(
+      const std::filesystem::path& pipeline_dir = {});
 
   explicit PluginRegistry(std::vector<std::filesystem::path> search_path);
   ~PluginRegistry();

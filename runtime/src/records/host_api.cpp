@@ -18,14 +18,28 @@ namespace {
 ef_status* status_new(ef_code code, const char* message) {
   return new ef_status{code, message != nullptr ? message : ""};
 }
-ef_code status_code(const ef_status* status) { return status != nullptr ? status->code : EF_OK; }
-const char* status_message(const ef_status* status) { return status != nullptr ? status->message.c_str() : ""; }
-void status_free(ef_status* status) { delete status; }
+ef_code status_code(const ef_status* status) {
+  return status != nullptr ? status->code : EF_OK;
+}
+const char* status_message(const ef_status* status) {
+  return status != nullptr ? status->message.c_str() : "";
+}
+void status_free(ef_status* status) {
+  delete status;
+}
 
-const char* record_dataset(const ef_record* record) { return record->dataset ? record->dataset->c_str() : ""; }
-int64_t record_index(const ef_record* record) { return record->index; }
-int32_t record_replica(const ef_record* record) { return record->replica; }
-void record_set_index(ef_record* record, int64_t index) { record->index = index; }
+const char* record_dataset(const ef_record* record) {
+  return record->dataset ? record->dataset->c_str() : "";
+}
+int64_t record_index(const ef_record* record) {
+  return record->index;
+}
+int32_t record_replica(const ef_record* record) {
+  return record->replica;
+}
+void record_set_index(ef_record* record, int64_t index) {
+  record->index = index;
+}
 
 ef_type field_type(const ef_record* record, const char* field) {
   const nlohmann::json* value = record->find(field);
@@ -70,10 +84,18 @@ int get_json(const ef_record* record, const char* field, ef_write_fn write, void
   return 1;
 }
 
-void set_null(ef_record* record, const char* field) { record->at(field) = nullptr; }
-void set_bool(ef_record* record, const char* field, int value) { record->at(field) = value != 0; }
-void set_int(ef_record* record, const char* field, int64_t value) { record->at(field) = value; }
-void set_double(ef_record* record, const char* field, double value) { record->at(field) = value; }
+void set_null(ef_record* record, const char* field) {
+  record->at(field) = nullptr;
+}
+void set_bool(ef_record* record, const char* field, int value) {
+  record->at(field) = value != 0;
+}
+void set_int(ef_record* record, const char* field, int64_t value) {
+  record->at(field) = value;
+}
+void set_double(ef_record* record, const char* field, double value) {
+  record->at(field) = value;
+}
 void set_string(ef_record* record, const char* field, const char* data, size_t size) {
   record->at(field) = std::string(data, size);
 }
@@ -81,13 +103,16 @@ void set_string(ef_record* record, const char* field, const char* data, size_t s
 ef_status* set_json(ef_record* record, const char* field, const char* json, size_t size) {
   nlohmann::json value = nlohmann::json::parse(json, json + size, nullptr, false);
   if (value.is_discarded()) {
-    return status_new(EF_INVALID_ARGUMENT, (std::string("set_json: field '") + field + "': invalid JSON").c_str());
+    return status_new(EF_INVALID_ARGUMENT,
+                      (std::string("set_json: field '") + field + "': invalid JSON").c_str());
   }
   record->at(field) = std::move(value);
   return nullptr;
 }
 
-void remove_field(ef_record* record, const char* field) { record->erase(field); }
+void remove_field(ef_record* record, const char* field) {
+  record->erase(field);
+}
 
 void field_list_add(ef_field_list* list, const char* name, ef_type type) {
   list->fields.push_back({name, type});
@@ -99,7 +124,9 @@ void complete(ef_ticket* ticket, ef_status* status) {
   delete ticket;
 }
 
-ef_record* ticket_record(ef_ticket* ticket) { return ticket->record.get(); }
+ef_record* ticket_record(ef_ticket* ticket) {
+  return ticket->record.get();
+}
 
 void log(const ef_node_info* node, ef_log_level level, const char* message) {
   // info is the first member of the non-polymorphic NodeContext, so both share one address.
@@ -140,6 +167,8 @@ const ef_host_api kHostApi = {
 
 }  // namespace
 
-const ef_host_api& host_api() { return kHostApi; }
+const ef_host_api& host_api() {
+  return kHostApi;
+}
 
 }  // namespace evalflow

@@ -15,7 +15,9 @@ namespace evalflow {
 namespace {
 
 // Counts an aggregator reports beside its metrics; not shown as rows of the summary.
-bool is_count(const std::string& key) { return key == "correct" || key == "total" || key.starts_with("num_"); }
+bool is_count(const std::string& key) {
+  return key == "correct" || key == "total" || key.starts_with("num_");
+}
 
 std::string format_value(const json& value) {
   if (value.is_number_float()) return fmt::format("{:.2f}", value.get<double>());
@@ -66,7 +68,8 @@ void emit(YAML::Emitter& out, const json& value) {
 
 // Characters, not bytes: the ± sign takes two bytes but one column.
 size_t display_width(const std::string& text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 std::string pad(const std::string& text, size_t width) {
@@ -111,10 +114,11 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
   std::vector<std::string> datasets;
   for (const auto& lane : report.lanes) {
     if (std::find(models.begin(), models.end(), lane.model) == models.end()) models.push_back(lane.model);
-    if (std::find(datasets.begin(), datasets.end(), lane.dataset) == datasets.end()) datasets.push_back(lane.dataset);
+    if (std::find(datasets.begin(), datasets.end(), lane.dataset) == datasets.end())
+      datasets.push_back(lane.dataset);
   }
-  const bool any_expected =
-      std::any_of(report.lanes.begin(), report.lanes.end(), [](const auto& lane) { return lane.expected.has_value(); });
+  const bool any_expected = std::any_of(report.lanes.begin(), report.lanes.end(),
+                                        [](const auto& lane) { return lane.expected.has_value(); });
   table.header = {"dataset", "version", "metric", "mode"};
   table.header.insert(table.header.end(), models.begin(), models.end());
   if (any_expected) {
@@ -135,7 +139,8 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
       if (lane == nullptr) continue;
       version = lane->version;
       for (const auto& [key, value] : lane->metrics.items()) {
-        if (value.is_number() && !is_count(key) && std::find(metrics.begin(), metrics.end(), key) == metrics.end()) {
+        if (value.is_number() && !is_count(key) &&
+            std::find(metrics.begin(), metrics.end(), key) == metrics.end()) {
           metrics.push_back(key);
         }
       }
@@ -172,7 +177,8 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
               continue;
             }
             const double got = lane->metrics[metric].get<double>();
-            all_pass = all_pass && std::abs(got - first->expected->value) <= first->expected->tolerance + 1e-9;
+            all_pass =
+                all_pass && std::abs(got - first->expected->value) <= first->expected->tolerance + 1e-9;
           }
           check = all_pass ? "PASS" : "FAIL";
         }
@@ -235,8 +241,9 @@ std::string SummaryTable::markdown() const {
 Status write_summary(const fs::path& directory, const SummaryTable& table) {
   std::error_code error;
   fs::create_directories(directory, error);
-  for (const auto& [name, text] : {std::pair{"summary.txt", table.text()}, std::pair{"summary.csv", table.csv()},
-                                   std::pair{"summary.md", table.markdown()}}) {
+  for (const auto& [name, text] :
+       {std::pair{"summary.txt", table.text()}, std::pair{"summary.csv", table.csv()},
+        std::pair{"summary.md", table.markdown()}}) {
     std::ofstream out(directory / name);
     out << text;
     if (!out) return Error{fmt::format("{}: cannot write", (directory / name).string())};

@@ -16,7 +16,8 @@ Status make_layout(const fs::path& root) {
   std::error_code error;
   for (const char* sub : {"configs", "logs", "predictions", "results", "summary"}) {
     fs::create_directories(root / sub, error);
-    if (error) return Error{fmt::format("{}: cannot create directory: {}", (root / sub).string(), error.message())};
+    if (error)
+      return Error{fmt::format("{}: cannot create directory: {}", (root / sub).string(), error.message())};
   }
   return ok_status();
 }
@@ -99,9 +100,10 @@ Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const fs::
       continue;
     }
     // Only the last line may be torn by a kill; anything after it makes the file corrupt.
-    torn_error = fmt::format("{}:{}: not a prediction row (invalid JSON, no id, or no newline); fix or remove "
-                             "the line, then resume",
-                             file.string(), number);
+    torn_error = fmt::format(
+        "{}:{}: not a prediction row (invalid JSON, no id, or no newline); fix or remove "
+        "the line, then resume",
+        file.string(), number);
   }
   stream.close();
   if (!torn_error.empty()) fs::resize_file(file, good_bytes);

@@ -24,7 +24,8 @@ class RunDirectory {
 
   [[nodiscard]] const std::filesystem::path& root() const { return root_; }
   [[nodiscard]] std::filesystem::path predictions(const std::string& model, const std::string& dataset) const;
-  [[nodiscard]] std::filesystem::path failed_predictions(const std::string& model, const std::string& dataset) const;
+  [[nodiscard]] std::filesystem::path failed_predictions(const std::string& model,
+                                                         const std::string& dataset) const;
   [[nodiscard]] std::filesystem::path results(const std::string& model, const std::string& dataset) const;
   [[nodiscard]] std::filesystem::path logs() const { return root_ / "logs"; }
   [[nodiscard]] std::filesystem::path configs() const { return root_ / "configs"; }

@@ -37,7 +37,8 @@ std::ofstream& RunLog::stream_for(const std::string& node) {
 
 void RunLog::write(const std::string& node, ef_log_level level, const std::string& message) {
   const auto now = std::chrono::system_clock::now();
-  const std::string line = fmt::format("{:%Y-%m-%d %H:%M:%S} [{}] {}: {}\n", fmt::localtime(std::chrono::system_clock::to_time_t(now)),
+  const std::string line = fmt::format("{:%Y-%m-%d %H:%M:%S} [{}] {}: {}\n",
+                                       fmt::localtime(std::chrono::system_clock::to_time_t(now)),
                                        level_name(level), node, message);
   const std::lock_guard lock(mutex_);
   if (node != "run") stream_for(node) << line << std::flush;

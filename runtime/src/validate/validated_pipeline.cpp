@@ -53,7 +53,8 @@ class Validator {
     const ef_node_type& declared = *node.type.type;
     if (!check_options(node)) return false;
     node.options_json = node.spec.options.dump();
-    for (size_t i = 0; i < declared.num_reads; ++i) node.reads.push_back({declared.reads[i].name, declared.reads[i].type});
+    for (size_t i = 0; i < declared.num_reads; ++i)
+      node.reads.push_back({declared.reads[i].name, declared.reads[i].type});
     for (size_t i = 0; i < declared.num_writes; ++i) {
       node.writes.push_back({declared.writes[i].name, declared.writes[i].type});
     }
@@ -165,7 +166,8 @@ class Validator {
       }
     }
     if (roots != 1) {
-      fail(dataset.pointer, "", fmt::format("dataset '{}' must be one chain starting at its loader", dataset.abbr));
+      fail(dataset.pointer, "",
+           fmt::format("dataset '{}' must be one chain starting at its loader", dataset.abbr));
       return false;
     }
     for (int at = static_cast<int>(std::find(upstream.begin(), upstream.end(), -1) - upstream.begin());;) {
@@ -214,13 +216,14 @@ class Validator {
         auto it = available.find(read.name);
         if (it == available.end() && available.count(EF_ANY_FIELDS) != 0) continue;
         if (it == available.end()) {
-          fail(node.spec.pointer, node.display_name,
-               fmt::format("reads field '{}' ({}), but no node upstream writes it{}", read.name,
-                           type_name(read.type), model ? fmt::format(" (with model '{}')", model->abbr) : ""));
+          fail(
+              node.spec.pointer, node.display_name,
+              fmt::format("reads field '{}' ({}), but no node upstream writes it{}", read.name,
+                          type_name(read.type), model ? fmt::format(" (with model '{}')", model->abbr) : ""));
         } else if (!types_compatible(it->second.first, read.type)) {
           fail(node.spec.pointer, node.display_name,
-               fmt::format("reads field '{}' as {}, but '{}' writes it as {}", read.name, type_name(read.type),
-                           it->second.second, type_name(it->second.first)));
+               fmt::format("reads field '{}' as {}, but '{}' writes it as {}", read.name,
+                           type_name(read.type), it->second.second, type_name(it->second.first)));
         }
       }
     };
@@ -265,7 +268,8 @@ class Validator {
         const NodeSpec& node_spec = dataset.nodes[index];
         if (node_spec.uses_model) {
           if (resolved.model_position >= 0) {
-            fail(node_spec.pointer, dataset.abbr + "." + node_spec.name, "a dataset uses the model only once");
+            fail(node_spec.pointer, dataset.abbr + "." + node_spec.name,
+                 "a dataset uses the model only once");
           }
           resolved.model_position = static_cast<int>(resolved.chain.size());
           resolved.chain.push_back(make_node(node_spec, dataset.abbr + "." + node_spec.name));
