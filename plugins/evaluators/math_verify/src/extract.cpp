@@ -70,7 +70,9 @@ constexpr const char* kExprChars = R"([\d\.\s\+\-\*×\/\^\(\)÷])";
 constexpr const char* kOperators = R"([\+\-\*×\/\^\(\)÷])";
 constexpr const char* kCurrency =
     "[$"
-    "€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻₼₽₾"
+    "€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻₼"
+    "₽"
+    "₾"
     "₿"
     "]";
 constexpr const char* kExprPrefix = R"((?:^|\s|\=)(?:\*\*)?)";
@@ -85,29 +87,60 @@ std::string number_with_anchors() {
 }
 
 // A literal every match must contain: lets us skip a regex over long texts that cannot match.
-enum class Requirement { kNone, kFinalAnswerIsIHope, kFinalAnswer, kAnswer, kBoxed };
+enum class Requirement { kNone, kFinalAnswerIsIHope, kFinalAnswer, kAnswer, kBoxed, kBoxedInEnvironment };
 
-bool contains_case_insensitive(std::string_view text, std::string_view needle) {
-  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         }) != text.end();
-}
+// The requirements of one text, computed once: each is a substring test on the lower-cased text.
+class Requirements {
+ public:
+  explicit Requirements(std::string_view text) : text_(text) {}
 
-bool requirement_met(Requirement requirement, std::string_view text) {
-  switch (requirement) {
-    case Requirement::kNone:
-      return true;
-    case Requirement::kFinalAnswerIsIHope:
-      return text.find("I hope") != std::string_view::npos &&
-             contains_case_insensitive(text, "final answer is");
-    case Requirement::kFinalAnswer:
-      return contains_case_insensitive(text, "final answer");
-    case Requirement::kAnswer:
-      return contains_case_insensitive(text, "answer");
-    case Requirement::kBoxed:
-      return text.find("\\boxed") != std::string_view::npos;
+  bool met(Requirement requirement) {
+    switch (requirement) {
+      case Requirement::kNone:
+        return true;
+      case Requirement::kFinalAnswerIsIHope:
+        return text_.find("I hope") != std::string_view::npos &&
+               lower().find("final answer is") != std::string::npos;
+      case Requirement::kFinalAnswer:
+        return lower().find("final answer") != std::string::npos;
+      case Requirement::kAnswer:
+        return lower().find("answer") != std::string::npos;
+      case Requirement::kBoxed:
+      case Requirement::kBoxedInEnvironment:
+        return text_.find("\\boxed") != std::string_view::npos;
+    }
+    return true;
   }
-  return true;
+
+ private:
+  const std::string& lower() {
+    if (!lower_) {
+      lower_.emplace(text_);
+      for (char& c : *lower_) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    return *lower_;
+  }
+
+  std::string_view text_;
+  std::optional<std::string> lower_;
+};
+
+// Where a search for "a math environment holding \\boxed" can start without missing a match: such an
+// environment contains the next \\boxed, and cannot cross a line (inline forms), a "$$" (display
+// dollars) or a "\\]" (display brackets). Skipping the text before that point keeps PCRE2 from
+// trying, and backtracking over, every "$" of a long output. npos: no \\boxed left, so no match.
+size_t boxed_environment_search_start(std::string_view text, size_t offset) {
+  const size_t boxed = text.find("\\boxed", offset);
+  if (boxed == std::string_view::npos) return std::string_view::npos;
+  const size_t newline = text.rfind('\n', boxed);
+  size_t earliest = newline == std::string_view::npos ? 0 : newline;  // "\s\[" may start at the newline
+  const size_t display_dollar = boxed >= 2 ? text.rfind("$$", boxed - 2) : std::string_view::npos;
+  if (display_dollar != std::string_view::npos) earliest = std::min(earliest, display_dollar);
+  const size_t closing_bracket = text.rfind("\\]", boxed);
+  const size_t opening_bracket =
+      text.find("\\[", closing_bracket == std::string_view::npos ? 0 : closing_bracket + 2);
+  if (opening_bracket < boxed) earliest = std::min(earliest, opening_bracket);
+  return std::max(offset, earliest);
 }
 
 struct LatexGroup {
@@ -174,7 +207,7 @@ Extractor::Extractor(std::vector<Target> targets) : targets_(std::move(targets))
       add(R"((?i:answer).{0,50}?)" + envs, 200, Requirement::kAnswer);
       if (latex->try_extract_without_anchor) add(envs, 300, Requirement::kNone);
       if (latex->boxed_match_priority >= 0) {
-        add(boxed_envs_pattern(), latex->boxed_match_priority, Requirement::kBoxed);
+        add(boxed_envs_pattern(), latex->boxed_match_priority, Requirement::kBoxedInEnvironment);
         add(R"((?<first_latexBoxed>\\boxed{.+}))", latex->boxed_match_priority, Requirement::kBoxed);
       }
     } else {
@@ -309,6 +342,7 @@ std::vector<Answer> Extractor::extract(std::string_view text, Budget& budget, Mo
                                        bool fallback_wanted) const {
   std::vector<Answer> answers;
   std::optional<std::string> fallback;
+  Requirements requirements(text);
   size_t index = 0;
   while (index < patterns_.size()) {
     const int priority = patterns_[index]->priority;
@@ -320,9 +354,13 @@ std::vector<Answer> Extractor::extract(std::string_view text, Budget& budget, Mo
     std::vector<std::pair<Candidate, std::unique_ptr<Match>>> matches;
     for (; index < patterns_.size() && patterns_[index]->priority == priority; ++index) {
       const Pattern& pattern = *patterns_[index];
-      if (!requirement_met(pattern.requirement, text)) continue;
+      if (!requirements.met(pattern.requirement)) continue;
       size_t offset = 0;
       while (offset <= text.size()) {
+        if (pattern.requirement == Requirement::kBoxedInEnvironment) {
+          offset = boxed_environment_search_start(text, offset);
+          if (offset == std::string_view::npos) break;
+        }
         budget.check_now();  // one regex pass over a long output can be the costliest step
         auto match = std::make_unique<Match>(pattern.regex);
         if (!pattern.regex.search(text, offset, *match)) break;

@@ -5,6 +5,7 @@
 
 #include "evaluate.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -78,7 +79,10 @@ class Parser {
       : source_(source), tokens_(std::move(tokens)), is_real_(is_real), budget_(budget) {}
 
   NodePtr math() {
-    if (auto result = attempt([&] { return set_elements_relation(); }, true)) return result;
+    // Cheap predictions keep the speculative alternatives (and their exceptions) off the common path.
+    if (has_token(Tok::kIn) || has_token(Tok::kAssign)) {
+      if (auto result = attempt([&] { return set_elements_relation(); }, true)) return result;
+    }
     if (auto result = attempt([&] { return set_elements(); }, true)) return result;
     pos_ = 0;
     NodePtr result = set_relation();
@@ -109,6 +113,60 @@ class Parser {
   }
   [[noreturn]] void fail(const std::string& what) const {
     throw ParseError("LaTeX parser: " + what + " at token " + std::to_string(pos_));
+  }
+
+  [[nodiscard]] bool has_token(Tok kind) const {
+    return std::any_of(tokens_.begin(), tokens_.end(),
+                       [kind](const Token& token) { return token.kind == kind; });
+  }
+
+  static bool is_opener(Tok kind) {
+    return kind == Tok::kLParen || kind == Tok::kLBracket || kind == Tok::kLBrace ||
+           kind == Tok::kLBraceVisual || kind == Tok::kLParenVisual || kind == Tok::kLBrack ||
+           kind == Tok::kLGroup || kind == Tok::kLBraceCmd;
+  }
+  static bool is_closer(Tok kind) {
+    return kind == Tok::kRParen || kind == Tok::kRBracket || kind == Tok::kRBrace ||
+           kind == Tok::kRBraceVisual || kind == Tok::kRParenVisual || kind == Tok::kRBrack ||
+           kind == Tok::kRGroup || kind == Tok::kRBraceCmd;
+  }
+
+  // Whether the group opening here holds a comma at its own level, as an interval must.
+  [[nodiscard]] bool group_has_comma() const {
+    int depth = 0;
+    for (size_t i = pos_; i < tokens_.size(); ++i) {
+      const Tok kind = tokens_[i].kind;
+      if (is_opener(kind))
+        ++depth;
+      else if (is_closer(kind) && --depth <= 0)
+        return false;
+      else if (kind == Tok::kComma && depth == 1)
+        return true;
+    }
+    return false;
+  }
+
+  // A letter followed (after optional scripts) by ( or [ may be a function call f(x).
+  [[nodiscard]] bool may_be_function_call() const {
+    size_t i = pos_ + 1;
+    for (int scripts = 0; scripts < 2; ++scripts) {
+      if (i >= tokens_.size() || (tokens_[i].kind != Tok::kUnderscore && tokens_[i].kind != Tok::kCaret))
+        break;
+      ++i;
+      if (i < tokens_.size() && tokens_[i].kind == Tok::kLBrace) {
+        int depth = 0;
+        for (; i < tokens_.size(); ++i) {
+          if (tokens_[i].kind == Tok::kLBrace) ++depth;
+          if (tokens_[i].kind == Tok::kRBrace && --depth == 0) break;
+        }
+      }
+      ++i;
+    }
+    if (i >= tokens_.size()) return false;
+    const Tok next = tokens_[i].kind;
+    if (next == Tok::kLParen || next == Tok::kLBracket) return true;
+    return next == Tok::kLBrace && i + 1 < tokens_.size() &&
+           (tokens_[i + 1].kind == Tok::kLParen || tokens_[i + 1].kind == Tok::kLBracket);
   }
 
   // Runs a parse alternative; on ParseError restores the position and returns null.
@@ -260,7 +318,9 @@ class Parser {
     const Tok opener = peek().kind;
     if (opener == Tok::kLParen || opener == Tok::kLBracket || opener == Tok::kLParenVisual ||
         opener == Tok::kLBrack || opener == Tok::kLGroup) {
-      if (NodePtr result = attempt([&] { return interval(); }, false)) return result;
+      if (group_has_comma()) {
+        if (NodePtr result = attempt([&] { return interval(); }, false)) return result;
+      }
     }
     if (opener == Tok::kLParen || opener == Tok::kLParenVisual || opener == Tok::kLBracket) {
       advance();
@@ -317,17 +377,20 @@ class Parser {
   }
 
   NodePtr set_relation() {
-    if (NodePtr result = attempt(
-            [&] {
-              NodePtr target = atom_expr_list();
-              const Tok op = advance().kind;
-              if (op != Tok::kIn && op != Tok::kAssign && op != Tok::kNotIn) fail("not a set relation");
-              NodePtr value = set_relation();
-              NodePtr equation = make_relation(Relation::kEq, target, value);
-              return op == Tok::kNotIn ? make_function("Not", {equation}) : equation;
-            },
-            false)) {
-      return result;
+    const bool may_relate = has_token(Tok::kIn) || has_token(Tok::kAssign) || has_token(Tok::kNotIn);
+    if (may_relate) {
+      if (NodePtr result = attempt(
+              [&] {
+                NodePtr target = atom_expr_list();
+                const Tok op = advance().kind;
+                if (op != Tok::kIn && op != Tok::kAssign && op != Tok::kNotIn) fail("not a set relation");
+                NodePtr value = set_relation();
+                NodePtr equation = make_relation(Relation::kEq, target, value);
+                return op == Tok::kNotIn ? make_function("Not", {equation}) : equation;
+              },
+              false)) {
+        return result;
+      }
     }
     NodePtr left = minus_expr();
     if (at(Tok::kSubset) || at(Tok::kSupset)) fail("subset relations are not supported");
@@ -692,7 +755,7 @@ class Parser {
       case Tok::kGreek:
       case Tok::kOtherSymbol:
       case Tok::kAccent:
-        if (allow_func) {
+        if (allow_func && may_be_function_call()) {
           if (NodePtr call = attempt([&] { return function_call(); }, false)) return call;
         }
         return atom();
