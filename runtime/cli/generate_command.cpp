@@ -13,12 +13,19 @@
 
 #include "commands.hpp"
 #include "local_model.hpp"
-#include "pipeline_arguments.hpp"
 
 namespace evalflow::cli {
 namespace {
 
 using torch_local::GenerationResult;
+
+// As the other commands' fail(), without their headers: this file is compiled with libtorch's include
+// folders, which must stay away from the rest of the CLI (see
+// plugins/inferencers/torch_local/CMakeLists.txt).
+[[noreturn]] void fail(const std::string& message) {
+  std::fprintf(stderr, "evalflow: error: %s\n", message.c_str());
+  throw CLI::RuntimeError(1);
+}
 
 struct GenerateOptions {
   std::string model_dir;
@@ -37,6 +44,7 @@ struct GenerateOptions {
   int64_t max_batch = 8;
   int64_t max_sequence_length = 0;
   bool stats = false;
+  bool no_cuda_graphs = false;
 };
 
 std::vector<int64_t> prompt_of(const nlohmann::json& row, const torch_local::LocalModel& model) {
@@ -54,6 +62,7 @@ void run_generate(const GenerateOptions& options) {
   model_options.dtype = options.dtype;
   model_options.random_weights = options.random_weights;
   model_options.scheduler.max_sequences = options.max_batch;
+  model_options.scheduler.cuda_graphs = !options.no_cuda_graphs;
   model_options.scheduler.max_sequence_length =
       options.max_sequence_length > 0 ? options.max_sequence_length : options.max_tokens + 4096;
   auto& generation = model_options.generation;
@@ -80,7 +89,8 @@ void run_generate(const GenerateOptions& options) {
   for (size_t line_number = 1; std::getline(std::cin, line); ++line_number) {
     if (line.empty()) continue;
     const auto row = nlohmann::json::parse(line, nullptr, false);
-    if (row.is_discarded() || !row.is_object()) fail("stdin line " + std::to_string(line_number) + ": not a JSON object");
+    if (row.is_discarded() || !row.is_object())
+      fail("stdin line " + std::to_string(line_number) + ": not a JSON object");
     std::vector<int64_t> prompt;
     try {
       prompt = prompt_of(row, *model);
@@ -120,17 +130,22 @@ void run_generate(const GenerateOptions& options) {
     prompt_tokens += result.prompt_tokens;
     first_token_s = std::max(first_token_s, result.queued_s + result.time_to_first_token_s);
   }
+  if (const std::string failure = model->engine().graph_failure(); !failure.empty()) {
+    std::cerr << "evalflow generate: CUDA graphs were turned off after a failed capture: " << failure << "\n";
+  }
   if (options.stats) {
-    // Decode throughput counts the tokens after each request's first, over the time after the last first token.
+    // Decode throughput counts the tokens after each request's first, over the time after the last first
+    // token.
     const auto requests = static_cast<int64_t>(results.size());
     const double decode_s = wall_s - first_token_s;
-    const nlohmann::json stats{{"requests", requests},
-                               {"prompt_tokens", prompt_tokens},
-                               {"completion_tokens", completion_tokens},
-                               {"wall_s", wall_s},
-                               {"max_time_to_first_token_s", first_token_s},
-                               {"decode_tokens_per_s",
-                                decode_s > 0 ? static_cast<double>(completion_tokens - requests) / decode_s : 0.0}};
+    const nlohmann::json stats{
+        {"requests", requests},
+        {"prompt_tokens", prompt_tokens},
+        {"completion_tokens", completion_tokens},
+        {"wall_s", wall_s},
+        {"max_time_to_first_token_s", first_token_s},
+        {"decode_tokens_per_s",
+         decode_s > 0 ? static_cast<double>(completion_tokens - requests) / decode_s : 0.0}};
     std::cerr << stats.dump() << "\n";
   }
   if (exit_code != 0) std::exit(exit_code);
@@ -141,20 +156,28 @@ void run_generate(const GenerateOptions& options) {
 void add_generate_command(CLI::App& app) {
   auto options = std::make_shared<GenerateOptions>();
   CLI::App* command = app.add_subcommand(
-      "generate", "Generate with a local model (torch_local): JSONL {\"prompt_ids\"|\"messages\"|\"prompt\"} rows on "
-                  "stdin, {\"ids\", \"text\", \"finish_reason\"} rows on stdout");
-  command->add_option("--model", options->model_dir, "Model folder: config.json, *.safetensors, tokenizer files")
+      "generate",
+      "Generate with a local model (torch_local): JSONL {\"prompt_ids\"|\"messages\"|\"prompt\"} rows on "
+      "stdin, {\"ids\", \"text\", \"finish_reason\"} rows on stdout");
+  command
+      ->add_option("--model", options->model_dir, "Model folder: config.json, *.safetensors, tokenizer files")
       ->required()
       ->check(CLI::ExistingDirectory);
-  command->add_option("--tokenizer", options->tokenizer_dir, "Folder with tokenizer.json when not in --model");
+  command->add_option("--tokenizer", options->tokenizer_dir,
+                      "Folder with tokenizer.json when not in --model");
   command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
-  command->add_option("--dtype", options->dtype, "auto (bf16 on CUDA, fp32 on the CPU), float32, bfloat16, float16")
+  command
+      ->add_option("--dtype", options->dtype,
+                   "auto (bf16 on CUDA, fp32 on the CPU), float32, bfloat16, float16")
       ->capture_default_str();
-  auto* greedy = command->add_flag("--greedy", options->greedy, "Greedy decoding (the default when no temperature)");
+  auto* greedy =
+      command->add_flag("--greedy", options->greedy, "Greedy decoding (the default when no temperature)");
   command->add_option("--temperature", options->temperature, "Sampling temperature; 0 = greedy")
       ->excludes(greedy)
       ->check(CLI::NonNegativeNumber);
-  command->add_option("--top-p", options->top_p, "Nucleus probability mass")->excludes(greedy)->check(CLI::Range(0.0, 1.0));
+  command->add_option("--top-p", options->top_p, "Nucleus probability mass")
+      ->excludes(greedy)
+      ->check(CLI::Range(0.0, 1.0));
   command->add_option("--top-k", options->top_k, "Keep the k most likely tokens; 0 = all")->excludes(greedy);
   command->add_option("--seed", options->seed, "Base seed; row i samples with a seed derived from it and i")
       ->excludes(greedy);
@@ -162,13 +185,16 @@ void add_generate_command(CLI::App& app) {
       ->required()
       ->check(CLI::PositiveNumber);
   command->add_option("--stop", options->stop, "Stop strings (repeatable)");
-  command->add_flag("--ignore-eos", options->ignore_eos, "Generate max-tokens tokens whatever the model says");
+  command->add_flag("--ignore-eos", options->ignore_eos,
+                    "Generate max-tokens tokens whatever the model says");
   command->add_flag("--random-weights", options->random_weights,
                     "Random weights from config.json alone (benchmarks without a download)");
   command->add_option("--max-batch", options->max_batch, "Sequences decoded together")->capture_default_str();
   command->add_option("--max-sequence-length", options->max_sequence_length,
                       "Tokens per sequence, prompt included (default max-tokens + 4096)");
-  command->add_flag("--stats", options->stats, "Print a JSON summary (tokens, wall time, decode tokens/s) to stderr");
+  command->add_flag("--no-cuda-graphs", options->no_cuda_graphs, "Decode eagerly, without CUDA graphs");
+  command->add_flag("--stats", options->stats,
+                    "Print a JSON summary (tokens, wall time, decode tokens/s) to stderr");
   command->callback([options] { run_generate(*options); });
 }
 

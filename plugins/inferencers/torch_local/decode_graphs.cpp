@@ -1,0 +1,104 @@
+#include "decode_graphs.hpp"
+
+#include <algorithm>
+
+#if TORCH_LOCAL_WITH_CUDA
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+namespace evalflow::torch_local {
+namespace {
+
+// Attended lengths are rounded up to this many positions: few graphs, little attention to padding.
+constexpr int64_t kLengthGranularity = 256;
+
+int64_t batch_bucket(int64_t batch, int64_t max_batch) {
+  int64_t bucket = 1;
+  while (bucket < batch) bucket *= 2;
+  return std::min(bucket, max_batch);
+}
+
+}  // namespace
+
+#if TORCH_LOCAL_WITH_CUDA
+
+struct DecodeGraphs::Pool {
+  at::cuda::MempoolId_t id{0, 0};
+};
+
+struct DecodeGraphs::Captured {
+  at::cuda::CUDAGraph graph;
+  at::Tensor tokens;     // [bucket] static inputs, rewritten before each replay
+  at::Tensor positions;  // [bucket]
+  at::Tensor logits;     // [bucket, vocab] static output
+};
+
+bool DecodeGraphs::available(const at::Device& device) {
+  return device.is_cuda();
+}
+
+#else
+
+struct DecodeGraphs::Pool {};
+struct DecodeGraphs::Captured {};
+
+bool DecodeGraphs::available(const at::Device& /*device*/) {
+  return false;
+}
+
+#endif
+
+DecodeGraphs::DecodeGraphs(const Transformer& model, KvCache& cache)
+    : model_(model), cache_(cache), pool_(std::make_unique<Pool>()) {}
+
+DecodeGraphs::~DecodeGraphs() = default;
+
+at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& positions) {
+  const auto batch = static_cast<int64_t>(tokens.size());
+  const int64_t bucket = batch_bucket(batch, cache_.max_sequences());
+  const int64_t longest = *std::max_element(positions.begin(), positions.end()) + 1;
+  const int64_t length = std::min(
+      cache_.capacity(), (longest + kLengthGranularity - 1) / kLengthGranularity * kLengthGranularity);
+  // Padding rows decode token 0 at position 0 into the free slots batch..bucket-1.
+  auto host_tokens = at::zeros({bucket}, at::kLong);
+  auto host_positions = at::zeros({bucket}, at::kLong);
+  std::copy(tokens.begin(), tokens.end(), host_tokens.data_ptr<int64_t>());
+  std::copy(positions.begin(), positions.end(), host_positions.data_ptr<int64_t>());
+#if TORCH_LOCAL_WITH_CUDA
+  const auto key = std::make_pair(bucket, length);
+  auto found = graphs_.find(key);
+  if (found == graphs_.end()) {
+    auto captured = std::make_unique<Captured>();
+    const at::TensorOptions options = at::TensorOptions(at::kLong).device(model_.options().device());
+    captured->tokens = host_tokens.to(options.device());
+    captured->positions = host_positions.to(options.device());
+    // Warm up on a side stream (cuBLAS handles and workspaces), then capture there. The warm-up writes the
+    // same keys and values the replay will, so running it on real inputs is harmless.
+    c10::cuda::device_synchronize();  // the side stream must see the cache the current stream wrote
+    const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();
+    {
+      const c10::cuda::CUDAStreamGuard guard(stream);
+      model_.decode_step(captured->tokens, captured->positions, length, cache_);
+      stream.synchronize();
+      captured->graph.capture_begin(pool_->id, cudaStreamCaptureModeThreadLocal);
+      captured->logits = model_.decode_step(captured->tokens, captured->positions, length, cache_);
+      captured->graph.capture_end();
+      pool_->id = captured->graph.pool();
+    }
+    found = graphs_.emplace(key, std::move(captured)).first;
+  }
+  Captured& graph = *found->second;
+  graph.tokens.copy_(host_tokens);
+  graph.positions.copy_(host_positions);
+  graph.graph.replay();
+  return graph.logits.narrow(0, 0, batch);
+#else
+  (void)length;
+  throw std::logic_error("CUDA graphs are not available in this build");
+#endif
+}
+
+}  // namespace evalflow::torch_local

@@ -1,0 +1,146 @@
+// The plugin through the real host: options schema, fields, greedy generation on the fixture checkpoint
+// from prompt_ids, chat messages through the template and tokenizer, and a whole pipeline through the graph.
+#include <gtest/gtest.h>
+#include <evalflow/plugin_testing/loaded_node.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/pipeline_spec.hpp"
+#include "graph/pipeline_run.hpp"
+#include "validate/validated_pipeline.hpp"
+
+namespace evalflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using plugin_testing::LoadedNode;
+
+const fs::path kSourceDir = fs::path(__FILE__).parent_path();
+
+RecordPtr record_with(const char* field, const json& value) {
+  auto record = std::make_shared<Record>();
+  record->dataset = std::make_shared<const std::string>("set");
+  record->at(field) = value;
+  return record;
+}
+
+std::string ids_text(const std::vector<int64_t>& ids) {
+  std::string text;
+  for (int64_t id : ids) text += (text.empty() ? "" : " ") + std::to_string(id);
+  return text;
+}
+
+// A random-weight Qwen2 with Qwen3's tokenizer and chat template, small enough to build in milliseconds.
+fs::path chat_model_dir() {
+  const fs::path dir = fs::temp_directory_path() / "torch_local_chat_model";
+  fs::create_directories(dir);
+  const fs::path tokenizers = fs::path(EVALFLOW_SOURCE_DIR) / "tests/data/tokenizers/qwen3";
+  for (const char* file : {"tokenizer.json", "tokenizer_config.json"}) {
+    fs::copy_file(tokenizers / file, dir / file, fs::copy_options::overwrite_existing);
+  }
+  std::ofstream(dir / "config.json") << json{{"model_type", "qwen2"},       {"vocab_size", 151936},
+                                             {"hidden_size", 16},           {"intermediate_size", 32},
+                                             {"num_hidden_layers", 1},      {"num_attention_heads", 2},
+                                             {"num_key_value_heads", 1},    {"max_position_embeddings", 1024},
+                                             {"tie_word_embeddings", true}, {"eos_token_id", 151645}}
+                                            .dump();
+  return dir;
+}
+
+TEST(TorchLocalPlugin, DeclaresItsFieldsFromTheInputOption) {
+  LoadedNode node(
+      "torch_local",
+      json{{"path", (kSourceDir / "testdata/tiny_qwen2").string()}, {"input", "prompt_ids"}}.dump());
+  const auto fields = node.fields();
+  ASSERT_EQ(fields.reads.size(), 1U);
+  EXPECT_EQ(fields.reads[0].name, "prompt_ids");
+  std::vector<std::string> writes;
+  for (const auto& field : fields.writes) writes.push_back(field.name);
+  EXPECT_EQ(writes, (std::vector<std::string>{"prediction", "finish_reason", "prompt_tokens",
+                                              "completion_tokens", "timing"}));
+  EXPECT_FALSE(node.options_violations(R"({"path": "x", "generation_kwargs": {"top_p": 2}})").empty());
+  EXPECT_FALSE(node.options_violations(R"({"path": "x", "device": "tpu"})").empty());
+}
+
+TEST(TorchLocalPlugin, GreedyFromPromptIdsMatchesTransformers) {
+  std::ifstream stream(kSourceDir / "testdata/tiny_qwen2/reference.json");
+  const json reference = json::parse(stream).at("prompts").at(1);
+  // The fixture has no tokenizer: the prediction is the generated ids.
+  LoadedNode node("torch_local", json{{"path", (kSourceDir / "testdata/tiny_qwen2").string()},
+                                      {"input", "prompt_ids"},
+                                      {"generation_kwargs", {{"max_tokens", 32}, {"ignore_eos", true}}}}
+                                     .dump());
+  const auto record = record_with("prompt_ids", reference.at("ids"));
+  ASSERT_EQ(node.submit(record), nullptr);
+  EXPECT_EQ(*record->find("prediction"), ids_text(reference.at("greedy").get<std::vector<int64_t>>()));
+  EXPECT_EQ(*record->find("finish_reason"), "length");
+  EXPECT_EQ(*record->find("prompt_tokens"), 7);
+  EXPECT_EQ(*record->find("completion_tokens"), 32);
+  EXPECT_TRUE(record->find("timing")->contains("time_to_first_token_s"));
+}
+
+TEST(TorchLocalPlugin, BadPromptFailsOnlyThatRecord) {
+  LoadedNode node(
+      "torch_local",
+      json{{"path", (kSourceDir / "testdata/tiny_qwen2").string()}, {"input", "prompt_ids"}}.dump());
+  const auto record = record_with("prompt_ids", json::array({1, 100000}));
+  const StatusPtr status = node.submit(record);
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(status->code, EF_INVALID_ARGUMENT);
+  EXPECT_NE(status->message.find("outside the vocabulary"), std::string::npos) << status->message;
+}
+
+// jsonl_loader -> prompt_template -> torch_local (messages, chat template, tokenizer) -> exact_match.
+TEST(TorchLocalPlugin, PipelineRunsEndToEndThroughTheGraph) {
+  const fs::path dir = fs::temp_directory_path() / "torch_local_pipeline";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "questions.jsonl") << R"({"question": "What is 1+1?", "answer": "2"})"
+                                         << "\n"
+                                         << R"({"question": "Name a prime.", "answer": "3"})"
+                                         << "\n"
+                                         << R"({"question": "Say hi.", "answer": "hi"})"
+                                         << "\n";
+  std::ofstream(dir / "pipeline.yaml")
+      << "plugin_paths: [" << EVALFLOW_PLUGIN_DIR << "]\n"
+      << "model: {abbr: tiny, type: torch_local, options: {path: " << chat_model_dir().string()
+      << ", random_weights: true, max_batch: 2, generation_kwargs: "
+         "{temperature: 0.6, top_p: 0.95, max_tokens: 6, seed: 1}}}\n"
+      << R"(datasets:
+  - abbr: qa
+    nodes:
+      - {name: load, type: jsonl_loader, options: {path: questions.jsonl, output_column: answer}}
+      - {name: prompt, type: prompt_template, options: {template: "{question}"}}
+      - {use: model}
+      - {name: judge, type: exact_match}
+)";
+  PipelineSources sources;
+  sources.pipeline = dir / "pipeline.yaml";
+  auto document = compose_document(sources);
+  ASSERT_TRUE(document) << document.error();
+  auto spec = build_spec(std::move(*document));
+  ASSERT_TRUE(spec) << spec.error();
+  PluginRegistry registry(plugin_search_path(*spec));
+  auto validated = validate_pipeline(std::move(*spec), registry);
+  ASSERT_TRUE(validated) << validated.error();
+  RunOptions options;
+  options.work_dir = dir / "outputs";
+  options.show_progress = false;
+  auto report = run_pipeline(*validated, options);
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_EQ(report->abort_reason, "");
+  std::ifstream predictions(report->run_dir / "predictions/tiny/qa.jsonl");
+  int rows = 0;
+  for (std::string line; std::getline(predictions, line); ++rows) {
+    const json row = json::parse(line);
+    EXPECT_EQ(row.at("completion_tokens").get<int>() <= 6, true) << line;
+    EXPECT_GT(row.at("prompt_tokens").get<int>(), 5) << line;  // the chat template's tokens too
+    EXPECT_TRUE(row.at("finish_reason") == "length" || row.at("finish_reason") == "stop") << line;
+  }
+  EXPECT_EQ(rows, 3);
+}
+
+}  // namespace
+}  // namespace evalflow

@@ -1,0 +1,31 @@
+// Every difference between the libtorch versions torch_local builds against (Debian's CPU 1.13 in CI,
+// PyTorch 2.x with CUDA on the GPU machine) lives here, so that the rest of the code is version-free.
+#pragma once
+
+#include <ATen/ATen.h>
+#include <torch/version.h>
+
+#include <optional>
+
+namespace evalflow::torch_local::shim {
+
+// Causal attention of queries [1, heads, T, D] over keys/values [1, kv_heads, T, D] that start at the same
+// position, through the fused kernels (flash or memory-efficient) where libtorch has them. Returns nullopt
+// where it does not (fused attention with grouped key/value heads, `enable_gqa`, arrived in PyTorch 2.5),
+// and the caller computes attention itself.
+inline std::optional<at::Tensor> fused_causal_attention(const at::Tensor& query, const at::Tensor& key,
+                                                        const at::Tensor& value, double scale) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+  return at::scaled_dot_product_attention(query, key, value, /*attn_mask=*/{}, /*dropout_p=*/0.0,
+                                          /*is_causal=*/true, scale, /*enable_gqa=*/true);
+#else
+  (void)query, (void)key, (void)value, (void)scale;
+  return std::nullopt;
+#endif
+}
+
+inline const char* version() {
+  return TORCH_VERSION;
+}
+
+}  // namespace evalflow::torch_local::shim

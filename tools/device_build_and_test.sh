@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds torch_local (with the runtime and the CLI) against the GPU machine's CUDA libtorch and runs its
+# tests there: on the CPU, on CUDA in fp32 (TF32 off, libtorch's default) and the bf16 check.
+# Run from the repository root through the device tool, carrying .deps (see tools/fetch_device_deps.sh):
+#   run(command="bash tools/device_build_and_test.sh", carry=[".deps"])
+# Logs go to $OUT (or ./device-out). The GPU machine has no oneTBB, simdjson, PCRE2 or utf8proc development
+# files: the Debian packages carried in .deps/debs are unpacked into .deps/root and used from there.
+set -uo pipefail
+root=$(pwd)
+out=${OUT:-$root/device-out}
+mkdir -p "$out"
+deps=$root/.deps/root
+mkdir -p "$deps"
+for deb in "$root"/.deps/debs/*.deb; do dpkg -x "$deb" "$deps"; done
+# Debian's .pc files name /usr; point them at the unpacked tree.
+sed -i "s|=/usr|=$deps/usr|g" "$deps"/usr/lib/x86_64-linux-gnu/pkgconfig/*.pc
+export PKG_CONFIG_PATH=$deps/usr/lib/x86_64-linux-gnu/pkgconfig
+export LD_LIBRARY_PATH=$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$out/gpu.txt"
+
+build=$root/build-device
+{
+  cmake -S tools/torch_local_device -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
+    -DTORCH_CUDA_ARCH_LIST=9.0 &&
+    ninja -C "$build" -j16 torch_local_test torch_local &&
+    ninja -C "$build" -j16 evalflow
+} >"$out/build.log" 2>&1
+status=$?
+tail -n 30 "$out/build.log"
+if ((status != 0)); then
+  grep -E "error|Error" -A3 "$out/build.log" | head -60
+fi
+test_binary=$build/torch_local/torch_local_test
+[[ -x $test_binary ]] || exit 1
+echo "== tests on the CPU (libtorch $(python3 -c 'import torch; print(torch.__version__)'))"
+"$test_binary" --gtest_brief=1 2>&1 | tee "$out/test_cpu.log" | tail -n 15
+echo "== tests on CUDA"
+EVALFLOW_TEST_DEVICE=cuda "$test_binary" --gtest_brief=1 2>&1 | tee "$out/test_cuda.log" | tail -n 15
+grep "relative error" "$out/test_cuda.log"
+exit "$status"
