@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (each registered with evalflow_add_fuzzer, see cmake/EvalflowFuzzer.cmake)
-# with clang-14, ASan and UBSan in build-fuzz/, then runs each one for a bounded time. Stops at the first
-# fuzzer that finds a crash, a hang or a leak; the input that caused it is kept in
-# build-fuzz/artifacts/<fuzzer>/ (replay it with: build-fuzz/fuzzers/<fuzzer> <that file>).
+# with clang-14, ASan and UBSan in build-fuzz/, then runs each one for a bounded time. Every fuzzer runs
+# even when an earlier one fails; the script fails at the end, naming each fuzzer that found a crash, a
+# hang or a leak. The input that caused it is kept in build-fuzz/artifacts/<fuzzer>/ (replay it with:
+# build-fuzz/fuzzers/<fuzzer> <that file>).
 #
 # Usage: tools/run_fuzzers.sh [FUZZER...]      (default: every fuzzer found)
 # Environment: FUZZ_SECONDS (per fuzzer, default 60), FUZZ_TIMEOUT (seconds one input may take, default 10),
@@ -34,6 +35,7 @@ if ((${#fuzzers[@]} == 0)); then
   exit 1
 fi
 
+failed=()
 for fuzzer in "${fuzzers[@]}"; do
   name=$(basename "$fuzzer")
   if [[ ! -x "$fuzzer" ]]; then
@@ -46,7 +48,13 @@ for fuzzer in "${fuzzers[@]}"; do
   inputs=("$corpus")
   [[ -f "$fuzzer.seeds" ]] && inputs+=("$(cat "$fuzzer.seeds")")
   echo "== $name: ${seconds}s (corpus $corpus)"
-  "$fuzzer" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 "${inputs[@]}"
+  if ! "$fuzzer" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 "${inputs[@]}"; then
+    failed+=("$name")
+  fi
 done
+if ((${#failed[@]} > 0)); then
+  echo "run_fuzzers: FAILED: ${failed[*]} (inputs in $build/artifacts/<fuzzer>/)" >&2
+  exit 1
+fi
 echo "run_fuzzers: ${#fuzzers[@]} fuzzer(s) ran ${seconds}s each without a crash, hang or leak"
