@@ -22,9 +22,9 @@ struct ChatTemplateOptions {
 };
 
 void run_chat_template(const ChatTemplateOptions& options) {
-  const std::filesystem::path config = options.config_file.empty()
-                                           ? std::filesystem::path(options.tokenizer_dir) / "tokenizer_config.json"
-                                           : std::filesystem::path(options.config_file);
+  const std::filesystem::path config =
+      options.config_file.empty() ? std::filesystem::path(options.tokenizer_dir) / "tokenizer_config.json"
+                                  : std::filesystem::path(options.config_file);
   std::optional<text::ChatTemplate> chat_template;
   try {
     chat_template = text::ChatTemplate::from_tokenizer_config(config);
@@ -62,13 +62,19 @@ void run_chat_template(const ChatTemplateOptions& options) {
 void add_chat_template_command(CLI::App& app) {
   auto options = std::make_shared<ChatTemplateOptions>();
   CLI::App* command = app.add_subcommand(
-      "chat-template", "Render JSONL {\"messages\", \"add_generation_prompt\"} rows from stdin to {\"text\"} prompts");
-  command->add_option("--tokenizer", options->tokenizer_dir, "Directory holding the model's tokenizer_config.json")
+      "chat-template",
+      "Render JSONL {\"messages\", \"add_generation_prompt\"} rows from stdin to {\"text\"} prompts");
+  command
+      ->add_option("--tokenizer", options->tokenizer_dir,
+                   "Directory holding the model's tokenizer_config.json")
       ->check(CLI::ExistingDirectory);
-  command->add_option("--config", options->config_file, "The tokenizer_config.json to use (instead of --tokenizer's)")
+  command
+      ->add_option("--config", options->config_file,
+                   "The tokenizer_config.json to use (instead of --tokenizer's)")
       ->check(CLI::ExistingFile);
   command->callback([options] {
-    if (options->tokenizer_dir.empty() && options->config_file.empty()) fail("give --tokenizer DIR or --config FILE");
+    if (options->tokenizer_dir.empty() && options->config_file.empty())
+      fail("give --tokenizer DIR or --config FILE");
     run_chat_template(*options);
   });
 }

@@ -23,8 +23,10 @@ struct TokenizeOptions {
 
 nlohmann::json field_of(const std::string& line, std::size_t line_number, const char* field) {
   const auto row = nlohmann::json::parse(line, nullptr, false);
-  if (row.is_discarded() || !row.is_object()) fail("stdin line " + std::to_string(line_number) + ": not a JSON object");
-  if (!row.contains(field)) fail("stdin line " + std::to_string(line_number) + ": has no \"" + field + "\" field");
+  if (row.is_discarded() || !row.is_object())
+    fail("stdin line " + std::to_string(line_number) + ": not a JSON object");
+  if (!row.contains(field))
+    fail("stdin line " + std::to_string(line_number) + ": has no \"" + field + "\" field");
   return row.at(field);
 }
 
@@ -46,11 +48,13 @@ void run_tokenize(const TokenizeOptions& options) {
         out["text"] = tokenizer->decode(ids.get<std::vector<text::TokenId>>(), options.skip_special_tokens);
       } else {
         const nlohmann::json text = field_of(line, line_number, "text");
-        if (!text.is_string()) fail("stdin line " + std::to_string(line_number) + ": \"text\" is not a string");
+        if (!text.is_string())
+          fail("stdin line " + std::to_string(line_number) + ": \"text\" is not a string");
         out["ids"] = tokenizer->encode(text.get_ref<const std::string&>());
       }
     } catch (const nlohmann::json::exception& error) {
-      fail("stdin line " + std::to_string(line_number) + ": \"ids\" is not a list of integers (" + error.what() + ")");
+      fail("stdin line " + std::to_string(line_number) + ": \"ids\" is not a list of integers (" +
+           error.what() + ")");
     } catch (const text::TokenizerError& error) {
       fail("stdin line " + std::to_string(line_number) + ": " + error.what());
     }
@@ -69,7 +73,8 @@ void add_tokenize_command(CLI::App& app) {
       ->required()
       ->check(CLI::ExistingDirectory);
   command->add_flag("--decode", options->decode, "Read {\"ids\"} rows and write {\"text\"} rows");
-  command->add_flag("--skip-special-tokens", options->skip_special_tokens, "With --decode: leave special tokens out");
+  command->add_flag("--skip-special-tokens", options->skip_special_tokens,
+                    "With --decode: leave special tokens out");
   command->callback([options] { run_tokenize(*options); });
 }
 

@@ -2,26 +2,22 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
+
 #include <string>
 #include <vector>
+
+#include "test_data.hpp"
 
 namespace evalflow::text {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-const std::string kData = std::string(EVALFLOW_SOURCE_DIR) + "/tests/data/tokenizers/";
+const std::string& kData = testing::kTokenizerData;
 
 std::vector<json> read_jsonl(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in) << "cannot open " << path;
-  std::vector<json> rows;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) rows.push_back(json::parse(line));
-  }
-  return rows;
+  return testing::read_jsonl<json>(path);
 }
 
 const ChatTemplate& template_named(const std::string& name) {

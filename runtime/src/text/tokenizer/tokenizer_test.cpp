@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "test_data.hpp"
 #include "tokenizer/byte_level.hpp"
 #include "tokenizer/pre_tokenizer.hpp"
 #include "tokenizer/utf8.hpp"
@@ -16,16 +16,10 @@ namespace {
 
 using json = nlohmann::json;
 
-const std::string kData = std::string(EVALFLOW_SOURCE_DIR) + "/tests/data/tokenizers/";
+const std::string& kData = testing::kTokenizerData;
 
 std::vector<json> read_jsonl(const std::string& path) {
-  std::ifstream in(path);
-  EXPECT_TRUE(in) << "cannot open " << path;
-  std::vector<json> rows;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) rows.push_back(json::parse(line));
-  }
-  return rows;
+  return testing::read_jsonl<json>(path);
 }
 
 const Tokenizer& qwen3() {
