@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <evalflow/plugin_testing/loaded_node.hpp>
 
+#include "real_outputs.hpp"
+
 namespace evalflow {
 namespace {
 
@@ -63,6 +65,25 @@ TEST(MathStringPlugin, NullIsPythonNoneAndMissingFailsTheRecord) {
   ASSERT_NE(status, nullptr);
   EXPECT_EQ(status->code, EF_INVALID_ARGUMENT);
   EXPECT_NE(status->message.find("gold"), std::string::npos) << status->message;
+}
+
+TEST(MathStringPlugin, MathBoxedThenMathStringV2PluginsReproduceAisbenchOnRealOutputs) {
+  // The parity test runs the libraries; this runs the built plugins, as a pipeline would.
+  LoadedNode extract("math_boxed", "{}");
+  LoadedNode score("math_string_v2", "{}");
+  const auto verdicts = math_string::load_str_v2_verdicts(std::filesystem::path(EVALFLOW_SOURCE_DIR) /
+                                                          "tests/data/predictions");
+  ASSERT_FALSE(verdicts.empty());
+  for (const auto& verdict : verdicts) {
+    SCOPED_TRACE(verdict.output.file + " id=" + verdict.output.id);
+    Record record;
+    record.at("prediction") = verdict.output.text;
+    record.at("gold") = verdict.output.gold;
+    ASSERT_EQ(extract.process(record), nullptr);
+    ASSERT_EQ(score.process(record), nullptr);
+    EXPECT_EQ(*record.find("extracted"), *verdict.extracted);
+    EXPECT_EQ(*record.find("correct"), *verdict.correct);
+  }
 }
 
 }  // namespace
