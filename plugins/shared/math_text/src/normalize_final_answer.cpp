@@ -1,5 +1,6 @@
 #include "evalflow/math_text/normalize_final_answer.hpp"
 
+#include <optional>
 #include <utility>
 
 #include "evalflow/math_text/python_re.hpp"
@@ -128,8 +129,9 @@ std::string normalize_final_answer(std::string_view final_answer) {
   if (auto math = py::findall_last_lazy(answer, "$", "$")) answer = std::string(*math);
   answer = std::string(py::strip(answer));
 
-  if (py::contains(answer, "rac") && !py::contains(answer, "\\frac"))
+  if (py::contains(answer, "rac") && !py::contains(answer, "\\frac")) {
     py::replace_all(answer, "rac", "\\frac");
+  }
   answer = brace_shorthand(answer, "frac", true);
   answer = brace_shorthand(answer, "sqrt", false);
   py::replace_all(answer, "$", "");
