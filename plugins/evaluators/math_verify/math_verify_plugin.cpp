@@ -16,8 +16,8 @@ struct Options {
   std::chrono::milliseconds timeout;
 
   explicit Options(const json& options)
-      : prediction(options.value("prediction", "prediction")),
-        gold(options.value("gold", "gold")),
+      : prediction(options.value("prediction_field", "prediction")),
+        gold(options.value("gold_field", "gold")),
         timeout(options.value("timeout_ms", 5000)) {}
 };
 

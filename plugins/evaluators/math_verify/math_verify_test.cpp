@@ -138,6 +138,13 @@ TEST(Verifier, FixedModeReadsBareGoldAnswersWhole) {
   EXPECT_TRUE(fixed.grade("\\boxed{25}", "025").correct);
 }
 
+// Found by the fuzzer: PCRE2's \d (like Python's) matches digits of other scripts (here NKo U+07C0).
+TEST(Verifier, ReadsOnlyAsciiDigitsAsNumbers) {
+  const Verifier verifier(Mode::kAisbench);
+  const Verdict verdict = verifier.grade("\\boxed{1}", "answer: \xDF\x80 ( \xCF\x80 (");
+  EXPECT_FALSE(verdict.correct);
+}
+
 TEST(Verifier, StopsAtTheTimeBudget) {
   const Verifier verifier(Mode::kAisbench, std::chrono::microseconds(1));
   std::string long_output;

@@ -70,7 +70,8 @@ constexpr const char* kExprChars = R"([\d\.\s\+\-\*×\/\^\(\)÷])";
 constexpr const char* kOperators = R"([\+\-\*×\/\^\(\)÷])";
 constexpr const char* kCurrency =
     "[$"
-    "€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻₼"
+    "€£¥₹₽₪₩₫฿₡₢₣₤₥₦₧₨₩₪₫₭₮₯₰₱₲₳₴₵₶₷₸₹₺₻"
+    "₼"
     "₽"
     "₾"
     "₿"
@@ -326,6 +327,7 @@ std::pair<NodePtr, std::string> Extractor::extract_match(std::string_view text, 
     std::string number_text = integer + decimal;
     const bool negative = number_text[0] == '-';
     NodePtr number = number_from_decimal(negative ? std::string_view(number_text).substr(1) : number_text);
+    if (!number) return {nullptr, number_text};
     if (negative) number = negate(number);
     const bool percent = pattern.percent_group > 0 && match.matched(pattern.percent_group) &&
                          match.end(pattern.percent_group) > match.start(pattern.percent_group);

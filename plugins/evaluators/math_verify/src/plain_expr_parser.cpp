@@ -1,19 +1,29 @@
 #include "plain_expr_parser.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <string>
 
 namespace evalflow::math_verify {
 
 NodePtr number_from_decimal(std::string_view text) {
-  const std::string digits(text);
-  if (digits.find('.') == std::string::npos) {
-    const size_t first = digits.find_first_not_of('0');
-    const std::string trimmed = first == std::string::npos ? "0" : digits.substr(first);
-    if (trimmed.size() <= 18) return make_integer(std::stoll(trimmed));
+  // Python's \d also matches other scripts' digits; those we do not read (null, not an exception).
+  const bool ascii = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                  [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!ascii || std::count(text.begin(), text.end(), '.') > 1 || text == ".") return nullptr;
+  if (text.find('.') == std::string_view::npos) {
+    const size_t first = text.find_first_not_of('0');
+    const std::string_view trimmed =
+        first == std::string_view::npos ? std::string_view("0") : text.substr(first);
+    int64_t value = 0;
+    if (trimmed.size() <= 18 &&
+        std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value).ec == std::errc()) {
+      return make_integer(value);
+    }
   }
-  return make_float(std::strtod(digits.c_str(), nullptr));
+  return make_float(std::strtod(std::string(text).c_str(), nullptr));
 }
 
 namespace {
@@ -116,9 +126,7 @@ class PlainParser {
            (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
       ++pos_;
     }
-    const std::string_view literal = text_.substr(start, pos_ - start);
-    if (literal.empty() || literal == "." || literal.find('.') != literal.rfind('.')) return nullptr;
-    return number_from_decimal(literal);
+    return number_from_decimal(text_.substr(start, pos_ - start));
   }
 
   std::string_view text_;

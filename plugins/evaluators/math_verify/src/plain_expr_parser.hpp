@@ -12,7 +12,8 @@ namespace evalflow::math_verify {
 // Null when the text is not valid Python arithmetic (e.g. "2 3" or a "×" sign).
 NodePtr parse_plain_expression(std::string_view text);
 
-// sympy's Number(text) for a decimal literal: Integer without a point, Float with one.
+// sympy's Number(text) for a decimal literal: Integer without a point, Float with one; null for
+// anything but ASCII digits with at most one point.
 NodePtr number_from_decimal(std::string_view text);
 
 }  // namespace evalflow::math_verify
