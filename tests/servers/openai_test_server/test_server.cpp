@@ -2,8 +2,12 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -338,6 +342,15 @@ int OpenAiTestServer::start() {
   server_->Post("/v1/completions", [handlers](const httplib::Request& request, httplib::Response& response) {
     handlers->completion(request, response, Api::kCompletions);
   });
+  // cpp-httplib listens with a backlog of 5: a burst of connections (a client opening 256 at once) would
+  // overflow it and wait a full SYN retransmission (1 s). The socket is captured here and its backlog
+  // raised once httplib has called listen.
+  int listening_socket = -1;
+  server_->set_socket_options([&listening_socket](socket_t socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listening_socket = socket;
+  });
   if (options_.port == 0) {
     port_ = server_->bind_to_any_port(options_.host);
   } else {
@@ -346,6 +359,9 @@ int OpenAiTestServer::start() {
   if (port_ <= 0) {
     throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                              " (port in use, or the host is not a local address)");
+  }
+  if (::listen(listening_socket, SOMAXCONN) != 0) {
+    throw std::runtime_error(std::string("raising the listen backlog failed: ") + std::strerror(errno));
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
