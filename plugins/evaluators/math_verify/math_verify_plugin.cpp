@@ -24,8 +24,8 @@ struct Options {
 template <Mode kMode>
 class MathVerifyNode {
  public:
-  MathVerifyNode(const json& options, const sdk::NodeInfo& /*info*/)
-      : options_(options), verifier_(kMode, options_.timeout) {}
+  MathVerifyNode(const json& options, const sdk::NodeInfo& info)
+      : options_(options), info_(info), verifier_(kMode, options_.timeout) {}
 
   static void resolve_fields(const json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     const Options resolved(options);
@@ -41,11 +41,18 @@ class MathVerifyNode {
     record.set("correct", verdict.correct);
     record.set("extracted", verdict.extracted);
     record.set("extracted_gold", verdict.extracted_gold);
-    if (verdict.timed_out) record.set("math_verify_timeout", true);
+    if (verdict.timed_out) {
+      // Math-Verify scores a comparison that times out as wrong; say so, since it is rare and worth a look.
+      info_.log(EF_LOG_WARNING, "record " + std::string(record.dataset()) + "#" +
+                                    std::to_string(record.index()) +
+                                    " exceeded timeout_ms=" + std::to_string(options_.timeout.count()) +
+                                    " and is scored wrong (raise timeout_ms if this repeats)");
+    }
   }
 
  private:
   Options options_;
+  sdk::NodeInfo info_;
   Verifier verifier_;
 };
 

@@ -87,6 +87,13 @@ TEST(Compare, SymbolicDifferenceVanishes) {
   EXPECT_FALSE(equal("5\\sqrt{2.12}", "\\sqrt{53}"));  // the float never cancels in sympy
 }
 
+TEST(Rational, PowersAreExactOrRefused) {
+  EXPECT_EQ(pow(Rational{-1, 1}, 3), (Rational{-1, 1}));
+  EXPECT_EQ(pow(Rational{2, 3}, -2), (Rational{9, 4}));
+  EXPECT_EQ(pow(Rational{-1, 1}, 1000000000001), (Rational{-1, 1}));
+  EXPECT_FALSE(pow(Rational{2, 1}, 64).has_value());
+}
+
 TEST(Compare, SetsIntervalsAndTuples) {
   EXPECT_TRUE(equal("\\{1,2\\}", "\\{2,1\\}"));
   EXPECT_TRUE(equal("(-\\infty,2)\\cup(3,\\infty)", "(3,\\infty)\\cup(-\\infty,2)"));

@@ -45,17 +45,25 @@ std::optional<Rational> mul(Rational a, Rational b) {
 
 std::optional<Rational> pow(Rational base, int64_t exponent) {
   if (exponent < 0) {
-    if (base.num == 0) return std::nullopt;
+    if (base.num == 0 || exponent == INT64_MIN) return std::nullopt;
     auto inverse = Rational::make(base.den, base.num);
-    if (!inverse || exponent == INT64_MIN) return std::nullopt;
+    if (!inverse) return std::nullopt;
     return pow(*inverse, -exponent);
   }
+  // Squaring: a huge exponent either overflows within 64 steps or has a base of 0 or +-1.
   Rational result{1, 1};
-  for (int64_t i = 0; i < exponent; ++i) {
-    auto next = mul(result, base);
-    if (!next) return std::nullopt;
-    result = *next;
-    if (result.num == 0 || (result.num == 1 && result.den == 1)) break;
+  while (exponent > 0) {
+    if (exponent & 1) {
+      auto next = mul(result, base);
+      if (!next) return std::nullopt;
+      result = *next;
+    }
+    exponent >>= 1;
+    if (exponent > 0) {
+      auto squared = mul(base, base);
+      if (!squared) return std::nullopt;
+      base = *squared;
+    }
   }
   return result;
 }
