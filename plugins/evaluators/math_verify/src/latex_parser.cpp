@@ -449,42 +449,38 @@ class Parser {
   }
 
   // --- relations and arithmetic ----------------------------------------------------------------
+  static std::optional<Relation> relation_of(Tok kind) {
+    switch (kind) {
+      case Tok::kAssign:
+      case Tok::kEqual:
+        return Relation::kEq;
+      case Tok::kLt:
+        return Relation::kLt;
+      case Tok::kLe:
+        return Relation::kLe;
+      case Tok::kGt:
+        return Relation::kGt;
+      case Tok::kGe:
+        return Relation::kGe;
+      case Tok::kNe:
+        return Relation::kNe;
+      default:
+        return std::nullopt;
+    }
+  }
+
   NodePtr relation_from(NodePtr left) {
     while (true) {
-      const Tok op = peek().kind;
-      Relation relation;
-      switch (op) {
-        case Tok::kAssign:
-        case Tok::kEqual:
-          relation = Relation::kEq;
-          break;
-        case Tok::kLt:
-          relation = Relation::kLt;
-          break;
-        case Tok::kLe:
-          relation = Relation::kLe;
-          break;
-        case Tok::kGt:
-          relation = Relation::kGt;
-          break;
-        case Tok::kGe:
-          relation = Relation::kGe;
-          break;
-        case Tok::kNe:
-          relation = Relation::kNe;
-          break;
-        case Tok::kApprox: {
-          advance();
-          NodePtr right = expr();
-          // An approximation keeps the exact side; x \approx 3.1 names a value.
-          if (is_only_symbols(*left)) left = right;
-          continue;
-        }
-        case Tok::kIn:
-          fail("unrecognized relation \\in");
-        default:
-          return left;
+      if (accept(Tok::kApprox)) {
+        NodePtr right = expr();
+        // An approximation keeps the exact side; x \approx 3.1 names a value.
+        if (is_only_symbols(*left)) left = right;
+        continue;
       }
+      if (at(Tok::kIn)) fail("unrecognized relation \\in");
+      const auto found = relation_of(peek().kind);
+      if (!found) return left;
+      const Relation relation = *found;
       advance();
       NodePtr right = expr();
       if (left->kind == Kind::kAnd) {
