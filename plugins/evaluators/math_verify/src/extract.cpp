@@ -153,12 +153,12 @@ struct LatexGroup {
 }  // namespace
 
 struct Extractor::Pattern {
-  Pattern(const std::string& source, int priority, size_t target, bool latex, Requirement requirement)
+  Pattern(const std::string& source, int priority_value, size_t target_index, bool latex, Requirement required)
       : regex(source, latex ? PCRE2_DOTALL : 0),
-        priority(priority),
-        target(target),
+        priority(priority_value),
+        target(target_index),
         is_latex(latex),
-        requirement(requirement) {
+        requirement(required) {
     if (latex) {
       // Per prefix (first_, next1_ ... next5_): every latex group and the percent group.
       for (const std::string prefix : {"first", "next1", "next2", "next3", "next4", "next5"}) {
