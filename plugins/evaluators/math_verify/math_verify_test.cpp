@@ -135,6 +135,34 @@ TEST(Verifier, ExtractsBoxedAnswerAndComparesWithSolutionText) {
   EXPECT_FALSE(verifier.grade("I think it is 3/4", solution).correct);  // no anchor, no box
 }
 
+TEST(Extraction, PrioritiesAndTheLastMatchWin) {
+  const Verifier verifier(Mode::kAisbench);
+  Budget budget(std::chrono::seconds(5));
+  auto first = [&](const std::string& text) {
+    const auto answers = verifier.parse_prediction(text, budget);
+    return answers.empty() ? std::string("<none>") : answer_text(answers.front());
+  };
+  EXPECT_EQ(first("First $\\boxed{1}$, then $\\boxed{2}$."), "2");  // the last box
+  EXPECT_EQ(first("So \\boxed{7}. The final answer is $8$. I hope it is correct."),
+            "8");                                                    // same priority, ends last
+  EXPECT_EQ(first("The answer is: $\\frac{1}{2}$ I think"), "1/2");  // an answer phrase
+  EXPECT_EQ(first("We get $x = 4$ in the end."), "<none>");          // no anchor, no box
+  EXPECT_EQ(first("\\boxed{5 \\text{ cm}}"), "5");                   // units removed
+  EXPECT_EQ(first("\\boxed{a = b = 12}"), "12");                     // equations=True: last side
+  EXPECT_EQ(first("\\boxed{\\frac12}"), "\\frac12");  // malformed \frac is not repaired: the text is kept
+}
+
+TEST(Extraction, GoldFromASolutionTakesTheBoxedAnswer) {
+  const Verifier verifier(Mode::kAisbench);
+  Budget budget(std::chrono::seconds(5));
+  const auto answers = verifier.parse_gold("Since $x = 3$ and $y = 4$, the sum is $\\boxed{7}$.", budget);
+  ASSERT_FALSE(answers.empty());
+  EXPECT_EQ(answer_text(answers.front()), "7");
+  const auto bare = verifier.parse_gold("1,000", budget);
+  ASSERT_FALSE(bare.empty());
+  EXPECT_EQ(answer_text(bare.front()), "1000");
+}
+
 TEST(Verifier, FixedModeReadsBareGoldAnswersWhole) {
   const Verifier parity(Mode::kAisbench);
   const Verifier fixed(Mode::kFixed);
@@ -159,6 +187,16 @@ TEST(Verifier, StopsAtTheTimeBudget) {
   const Verdict verdict = verifier.grade(long_output + "\\boxed{1}", "$1$");
   EXPECT_TRUE(verdict.timed_out);
   EXPECT_FALSE(verdict.correct);
+}
+
+// Many dollar signs around a box once made the environment regex try every one of them.
+TEST(Verifier, LongOutputsWithManyDollarsStayCheap) {
+  const Verifier verifier(Mode::kAisbench);
+  std::string output;
+  for (int i = 0; i < 20000; ++i) output += "$x$ ";
+  const Verdict verdict = verifier.grade(output + "$\\boxed{3}$", "$3$");
+  EXPECT_TRUE(verdict.correct);
+  EXPECT_FALSE(verdict.timed_out);
 }
 
 TEST(Verifier, GradesConcurrently) {
