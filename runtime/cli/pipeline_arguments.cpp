@@ -35,6 +35,7 @@ Result<std::unique_ptr<LoadedPipeline>> load_pipeline(const PipelineSources& sou
   if (!document) return Error{document.error()};
   auto spec = build_spec(std::move(*document));
   if (!spec) return Error{spec.error()};
+  spec->extra_metrics = sources.extra_metrics;
   auto loaded = std::make_unique<LoadedPipeline>();
   loaded->registry = std::make_unique<PluginRegistry>(plugin_search_path(*spec));
   auto validated = validate_pipeline(std::move(*spec), *loaded->registry);

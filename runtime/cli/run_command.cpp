@@ -50,7 +50,10 @@ void add_run_command(CLI::App& app) {
       ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case));
   command->add_flag("--no-progress", arguments->no_progress, "Do not print progress on stderr");
   command->callback([arguments] {
-    auto loaded = load_pipeline(arguments->pipeline.sources());
+    PipelineSources sources = arguments->pipeline.sources();
+    // Perf mode adds the request statistics of HTTP inferencers (plugins/inferencers/openai_http).
+    if (arguments->mode == RunMode::kPerf) sources.extra_metrics.emplace_back("perf_summary");
+    auto loaded = load_pipeline(sources);
     if (!loaded) fail(loaded.error());
     RunOptions options;
     options.work_dir = arguments->work_dir;

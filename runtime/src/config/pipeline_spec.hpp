@@ -51,6 +51,7 @@ struct PipelineSpec {
   int64_t records_in_flight = 256;
   std::vector<std::filesystem::path> plugin_paths;
   std::filesystem::path pipeline_dir;  // the directory of the main file (or the first fragment)
+  std::vector<std::string> extra_metrics;
 };
 
 // What the command line names: a whole pipeline, or AISBench-style fragments; plus -s overrides and
@@ -62,6 +63,7 @@ struct PipelineSources {
   std::vector<std::string> overrides;  // "model.KEY=VALUE", "dataset.KEY=VALUE", "NODE.KEY=VALUE"
   std::optional<int64_t> num_prompts;
   std::optional<int64_t> samples;
+  std::vector<std::string> extra_metrics;  // aggregate node types added to every dataset (--mode perf)
 };
 
 // Reads and merges the files, applies overrides and checks the document against

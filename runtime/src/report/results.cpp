@@ -19,6 +19,28 @@ bool is_count(const std::string& key) {
   return key == "correct" || key == "total" || key.starts_with("num_");
 }
 
+// The rows a lane's metrics give: numbers at the top level, and one level into objects (distributions
+// such as perf mode's ttft_ms: {avg, p50, ...}) as "ttft_ms.avg".
+std::vector<std::string> metric_keys(const json& metrics) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : metrics.items()) {
+    if (value.is_number() && !is_count(key)) keys.push_back(key);
+    if (!value.is_object()) continue;
+    for (const auto& [sub, item] : value.items()) {
+      if (item.is_number() && sub != "count") keys.push_back(key + "." + sub);
+    }
+  }
+  return keys;
+}
+
+const json* metric_value(const json& metrics, const std::string& key) {
+  if (metrics.contains(key)) return &metrics[key];
+  const size_t dot = key.find('.');
+  if (dot == std::string::npos || !metrics.contains(key.substr(0, dot))) return nullptr;
+  const json& group = metrics[key.substr(0, dot)];
+  return group.is_object() && group.contains(key.substr(dot + 1)) ? &group[key.substr(dot + 1)] : nullptr;
+}
+
 std::string format_value(const json& value) {
   if (value.is_number_float()) return fmt::format("{:.2f}", value.get<double>());
   if (value.is_number()) return value.dump();
@@ -138,11 +160,8 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
       const LaneResult* lane = lane_of(model, dataset);
       if (lane == nullptr) continue;
       version = lane->version;
-      for (const auto& [key, value] : lane->metrics.items()) {
-        if (value.is_number() && !is_count(key) &&
-            std::find(metrics.begin(), metrics.end(), key) == metrics.end()) {
-          metrics.push_back(key);
-        }
+      for (const auto& key : metric_keys(lane->metrics)) {
+        if (std::find(metrics.begin(), metrics.end(), key) == metrics.end()) metrics.push_back(key);
       }
     }
     const bool any_failed = std::any_of(models.begin(), models.end(), [&](const auto& model) {
@@ -161,7 +180,8 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
         } else if (metric == "failed") {
           row.push_back(std::to_string(lane->failed + lane->eval_failed));
         } else {
-          row.push_back(lane->metrics.contains(metric) ? format_value(lane->metrics[metric]) : "-");
+          const json* value = metric_value(lane->metrics, metric);
+          row.push_back(value != nullptr ? format_value(*value) : "-");
         }
       }
       if (any_expected) {
@@ -172,11 +192,12 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
           bool all_pass = true;
           for (const auto& model : models) {
             const LaneResult* lane = lane_of(model, dataset);
-            if (lane == nullptr || !lane->metrics.contains(metric)) {
+            const json* value = lane != nullptr ? metric_value(lane->metrics, metric) : nullptr;
+            if (value == nullptr || !value->is_number()) {
               all_pass = false;
               continue;
             }
-            const double got = lane->metrics[metric].get<double>();
+            const double got = value->get<double>();
             all_pass =
                 all_pass && std::abs(got - first->expected->value) <= first->expected->tolerance + 1e-9;
           }

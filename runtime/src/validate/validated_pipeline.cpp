@@ -285,8 +285,15 @@ class Validator {
       }
       std::vector<NodeSpec> metrics = dataset.metrics;
       if (metrics.empty() && writes_field(resolved, "correct")) {
-        // A dataset that scores samples gets AISBench's accuracy unless it lists its own metrics.
-        metrics.push_back(NodeSpec{"accuracy", "accuracy", false, "", json::object(), dataset.pointer,
+        // A dataset that scores samples gets AISBench's accuracy, and the multi-sample and reasoning-aware
+        // figures of sample_metrics, unless it lists its own metrics.
+        for (const char* type : {"accuracy", "sample_metrics"}) {
+          metrics.push_back(NodeSpec{type, type, false, "", json::object(), dataset.pointer,
+                                     resolved.chain[0].spec.base_dir});
+        }
+      }
+      for (const auto& extra : spec_.extra_metrics) {
+        metrics.push_back(NodeSpec{extra, extra, false, "", json::object(), dataset.pointer,
                                    resolved.chain[0].spec.base_dir});
       }
       for (const auto& metric : metrics) {

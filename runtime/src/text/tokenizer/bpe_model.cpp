@@ -35,11 +35,11 @@ BpeModel::BpeModel(Vocabulary vocabulary,
     : vocabulary_(std::move(vocabulary)), ignore_merges_(ignore_merges) {
   for (int byte = 0; byte < 256; ++byte) {
     const auto found = vocabulary_.find(byte_level_char(static_cast<unsigned char>(byte)));
-    if (found == vocabulary_.end()) {
+    if (!found) {
       throw std::invalid_argument("the vocabulary has no token for byte " + std::to_string(byte) +
                                   ", so it is not a byte-level BPE vocabulary");
     }
-    byte_ids_[byte] = found->second;
+    byte_ids_[byte] = *found;
   }
   merges_.reserve(merges.size());
   std::string merged;
@@ -49,11 +49,11 @@ BpeModel::BpeModel(Vocabulary vocabulary,
     const auto right_id = vocabulary_.find(right);
     merged.assign(left).append(right);
     const auto merged_id = vocabulary_.find(merged);
-    if (left_id == vocabulary_.end() || right_id == vocabulary_.end() || merged_id == vocabulary_.end()) {
+    if (!left_id || !right_id || !merged_id) {
       throw std::invalid_argument("merge " + std::to_string(rank) + " (\"" + std::string(left) + "\", \"" +
                                   std::string(right) + "\") uses a token that is not in the vocabulary");
     }
-    merges_.insert(left_id->second, right_id->second, {static_cast<std::uint32_t>(rank), merged_id->second});
+    merges_.insert(*left_id, *right_id, {static_cast<std::uint32_t>(rank), *merged_id});
   }
 }
 
@@ -65,8 +65,7 @@ void BpeModel::encode_piece(std::string_view piece, std::vector<TokenId>& out) c
   if (cache_.append(piece, out)) return;
   const std::size_t first = out.size();
   if (ignore_merges_) {
-    const auto whole = vocabulary_.find(to_byte_level(piece));
-    if (whole != vocabulary_.end()) out.push_back(whole->second);
+    if (const auto whole = vocabulary_.find(to_byte_level(piece))) out.push_back(*whole);
   }
   if (out.size() == first) merge(piece, out);
   cache_.insert(piece, out.data() + first, out.size() - first);

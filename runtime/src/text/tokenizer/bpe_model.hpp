@@ -3,24 +3,17 @@
 #pragma once
 
 #include <array>
-#include <optional>
-#include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <evalflow/text/tokenizer.hpp>
 
 #include "tokenizer/merge_table.hpp"
+#include "tokenizer/vocabulary.hpp"
 #include "tokenizer/word_cache.hpp"
 
 namespace evalflow::text::detail {
-
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-};
-using Vocabulary = std::unordered_map<std::string, TokenId, StringHash, std::equal_to<>>;
 
 class BpeModel {
  public:

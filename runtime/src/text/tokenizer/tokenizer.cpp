@@ -89,9 +89,7 @@ std::optional<TokenId> Tokenizer::token_to_id(std::string_view token) const {
   for (const AddedToken& added : model_->added_tokens) {
     if (added.content == token) return added.id;
   }
-  const auto& vocabulary = model_->bpe->vocabulary();
-  if (const auto found = vocabulary.find(token); found != vocabulary.end()) return found->second;
-  return std::nullopt;
+  return model_->bpe->vocabulary().find(token);
 }
 
 std::optional<std::string> Tokenizer::id_to_token(TokenId id) const {

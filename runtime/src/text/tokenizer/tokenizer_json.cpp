@@ -160,32 +160,32 @@ class Loader {
     }
     Vocabulary vocabulary;
     const object vocab = as_object(required(model, "vocab", path), path + ".vocab");
-    vocabulary.reserve(vocab.size());
+    vocabulary.reserve(vocab.size(), vocab.size() * 8);
     for (const auto field : vocab) {
       std::int64_t id = 0;
       if (field.value.get(id) != simdjson::SUCCESS || id < 0 || id > INT32_MAX) {
         fail(path + ".vocab[\"" + std::string(field.key) + "\"]", "is not a token id");
       }
-      vocabulary.emplace(std::string(field.key), static_cast<TokenId>(id));
+      vocabulary.insert(field.key, static_cast<TokenId>(id));
     }
     std::vector<std::pair<std::string_view, std::string_view>> merges;
     const array merge_list = as_array(required(model, "merges", path), path + ".merges");
     merges.reserve(merge_list.size());
     for (const element merge : merge_list) {
-      const std::string merge_path = path + ".merges[" + std::to_string(merges.size()) + "]";
+      const auto merge_path = [&] { return path + ".merges[" + std::to_string(merges.size()) + "]"; };
       std::string_view line;
       array pair;
       if (merge.get(line) == simdjson::SUCCESS) {
         const std::size_t space = line.find(' ');
         if (space == std::string_view::npos || line.find(' ', space + 1) != std::string_view::npos) {
-          fail(merge_path, "is not two tokens separated by one space");
+          fail(merge_path(), "is not two tokens separated by one space");
         }
         merges.emplace_back(line.substr(0, space), line.substr(space + 1));
       } else if (merge.get(pair) == simdjson::SUCCESS && pair.size() == 2) {
-        merges.emplace_back(as_string(pair.at(0).value_unsafe(), merge_path),
-                            as_string(pair.at(1).value_unsafe(), merge_path));
+        merges.emplace_back(as_string(pair.at(0).value_unsafe(), merge_path()),
+                            as_string(pair.at(1).value_unsafe(), merge_path()));
       } else {
-        fail(merge_path, "is neither \"a b\" nor [\"a\", \"b\"]");
+        fail(merge_path(), "is neither \"a b\" nor [\"a\", \"b\"]");
       }
     }
     try {
@@ -228,8 +228,8 @@ class Loader {
 
   void index_tokens() {
     std::size_t size = 0;
-    for (const auto& [text, id] : model_.bpe->vocabulary())
-      size = std::max(size, static_cast<std::size_t>(id) + 1);
+    model_.bpe->vocabulary().for_each(
+        [&](std::string_view, TokenId id) { size = std::max(size, static_cast<std::size_t>(id) + 1); });
     for (const AddedToken& token : model_.added_tokens)
       size = std::max(size, static_cast<std::size_t>(token.id) + 1);
     model_.token_text.assign(size, {});
@@ -242,7 +242,7 @@ class Loader {
       append_byte_level_token_bytes(model_.token_bytes[id], text);
       model_.known[id] = 1;
     };
-    for (const auto& [text, id] : model_.bpe->vocabulary()) index(id, text);
+    model_.bpe->vocabulary().for_each([&](std::string_view text, TokenId id) { index(id, text); });
     // An added token overrides a vocabulary entry with the same id, as in HuggingFace's id_to_token.
     for (const AddedToken& token : model_.added_tokens) {
       index(token.id, token.content);
