@@ -32,7 +32,7 @@ random.seed($batch)
 for _ in range($batch):
     print(json.dumps({'prompt_ids': [random.randrange(152064) for _ in range(128)]}))" >"$out/prompts.jsonl"
   peak=$( { peak_memory "$evalflow" generate --model "$model" --random-weights --device cuda --ignore-eos \
-    --max-tokens "$new_tokens" --max-batch "$batch" --max-sequence-length $((128 + new_tokens)) --stats \
+    --max-tokens "$new_tokens" --max-batch "$batch" --max-sequence-length $((128 + new_tokens)) --stats --warmup \
     <"$out/prompts.jsonl" >/dev/null 2>"$out/stats_$batch.json"; } 3>&1 )
   echo "{\"engine\": \"torch_local\", \"batch\": $batch, \"new_tokens\": $new_tokens, \"peak_gpu_memory_gib\": $peak, \"stats\": $(tail -n 1 "$out/stats_$batch.json")}" | tee -a "$out/bench.jsonl"
 done

@@ -1,6 +1,7 @@
 #include "decode_graphs.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #if TORCH_LOCAL_WITH_CUDA
 #include <ATen/cuda/CUDAGraph.h>
@@ -12,8 +13,11 @@
 namespace evalflow::torch_local {
 namespace {
 
-// Attended lengths are rounded up to this many positions: few graphs, little attention to padding.
-constexpr int64_t kLengthGranularity = 256;
+// Attended lengths are rounded up to a multiple of kLengthGranularity / batch bucket positions (at least
+// kMinimumGranularity): attention over padding costs bucket x padding cache reads, so keeping that product
+// constant bounds it, while small batches, where padding is cheap, need few graphs (few captures).
+constexpr int64_t kLengthGranularity = 2048;
+constexpr int64_t kMinimumGranularity = 256;
 
 int64_t batch_bucket(int64_t batch, int64_t max_batch) {
   int64_t bucket = 1;
@@ -60,8 +64,8 @@ at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vec
   const auto batch = static_cast<int64_t>(tokens.size());
   const int64_t bucket = batch_bucket(batch, cache_.max_sequences());
   const int64_t longest = *std::max_element(positions.begin(), positions.end()) + 1;
-  const int64_t length = std::min(
-      cache_.capacity(), (longest + kLengthGranularity - 1) / kLengthGranularity * kLengthGranularity);
+  const int64_t granularity = std::max(kMinimumGranularity, kLengthGranularity / bucket);
+  const int64_t length = std::min(cache_.capacity(), (longest + granularity - 1) / granularity * granularity);
   // Padding rows decode token 0 at position 0 into the free slots batch..bucket-1.
   auto host_tokens = at::zeros({bucket}, at::kLong);
   auto host_positions = at::zeros({bucket}, at::kLong);
@@ -71,6 +75,7 @@ at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vec
   const auto key = std::make_pair(bucket, length);
   auto found = graphs_.find(key);
   if (found == graphs_.end()) {
+    const auto started = std::chrono::steady_clock::now();
     auto captured = std::make_unique<Captured>();
     const at::TensorOptions options = at::TensorOptions(at::kLong).device(model_.options().device());
     captured->tokens = host_tokens.to(options.device());
@@ -89,6 +94,7 @@ at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vec
       pool_->id = captured->graph.pool();
     }
     found = graphs_.emplace(key, std::move(captured)).first;
+    capture_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
   Captured& graph = *found->second;
   graph.tokens.copy_(host_tokens);

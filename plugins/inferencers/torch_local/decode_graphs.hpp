@@ -31,6 +31,10 @@ class DecodeGraphs {
   // tokens are `tokens` at `positions`: Transformer::decode_step, replayed from a graph.
   at::Tensor step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& positions);
 
+  // Graphs captured so far and the time spent capturing them (one-time costs, reported by benchmarks).
+  [[nodiscard]] int64_t captures() const { return static_cast<int64_t>(graphs_.size()); }
+  [[nodiscard]] double capture_seconds() const { return capture_seconds_; }
+
  private:
   struct Captured;
 
@@ -39,6 +43,7 @@ class DecodeGraphs {
   std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Captured>> graphs_;
   struct Pool;
   std::unique_ptr<Pool> pool_;  // one memory pool shared by every graph: they never run at once
+  double capture_seconds_ = 0;
 };
 
 }  // namespace evalflow::torch_local

@@ -26,10 +26,15 @@ class Engine {
   // Blocks until every submitted request has finished.
   void drain();
   [[nodiscard]] const Transformer& model() const { return *model_; }
-  // Why decode stopped using CUDA graphs, or empty; read it after drain().
-  [[nodiscard]] std::string graph_failure() {
+  struct GraphReport {
+    int64_t captures = 0;
+    double capture_seconds = 0;
+    std::string failure;  // why decode stopped using CUDA graphs, or empty
+  };
+  // Read it after drain(), while the engine is idle.
+  [[nodiscard]] GraphReport graph_report() {
     std::lock_guard lock(mutex_);
-    return scheduler_.graph_failure();
+    return {scheduler_.graph_captures(), scheduler_.graph_capture_seconds(), scheduler_.graph_failure()};
   }
 
  private:

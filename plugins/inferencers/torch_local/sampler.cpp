@@ -92,8 +92,10 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<SamplingPar
                          const std::vector<int64_t>& steps) {
   c10::InferenceMode inference;
   const at::Tensor greedy = logits.argmax(-1);
+  const bool all_greedy =
+      std::all_of(params.begin(), params.end(), [](const SamplingParams& p) { return p.temperature <= 0; });
+  if (all_greedy) return greedy;  // no parameter tensors to copy to the device
   const ParamTensors tensors = param_tensors(params, logits.device());
-  if (!tensors.samples) return greedy;
   at::Tensor scaled = logits / tensors.temperature.unsqueeze(1);
   if (tensors.restricts) scaled = restrict_to_nucleus(scaled, tensors.top_k, tensors.top_p);
   std::vector<int64_t> seeds;

@@ -70,6 +70,8 @@ class Scheduler {
   [[nodiscard]] const KvCache& cache() const { return cache_; }
   // Why decode steps stopped using CUDA graphs (a failed capture), or empty.
   [[nodiscard]] const std::string& graph_failure() const { return graph_failure_; }
+  [[nodiscard]] int64_t graph_captures() const { return graphs_ ? graphs_->captures() : 0; }
+  [[nodiscard]] double graph_capture_seconds() const { return graphs_ ? graphs_->capture_seconds() : 0.0; }
 
  private:
   using Clock = std::chrono::steady_clock;

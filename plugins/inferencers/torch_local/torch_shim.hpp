@@ -24,8 +24,15 @@ inline std::optional<at::Tensor> fused_causal_attention(const at::Tensor& query,
 #endif
 }
 
-inline const char* version() {
-  return TORCH_VERSION;
+// RMSNorm as transformers computes it: in fp32, the weight applied in the input dtype. PyTorch 2.4 has it as
+// one operator (fused on CUDA), which saves seven kernel launches per call in decode steps.
+inline at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  if (x.is_cuda()) return at::rms_norm(x, {x.size(-1)}, weight, eps);
+#endif
+  const at::Tensor x32 = x.to(at::kFloat);
+  const at::Tensor variance = x32.pow(2).mean(-1, /*keepdim=*/true);
+  return weight * (x32 * at::rsqrt(variance + eps)).to(x.scalar_type());
 }
 
 }  // namespace evalflow::torch_local::shim

@@ -155,9 +155,7 @@ int64_t Transformer::parameter_bytes() const {
 }
 
 at::Tensor Transformer::rms_norm(const at::Tensor& x, const at::Tensor& weight) const {
-  const at::Tensor x32 = x.to(at::kFloat);
-  const at::Tensor variance = x32.pow(2).mean(-1, /*keepdim=*/true);
-  return weight * (x32 * at::rsqrt(variance + config_.rms_norm_eps)).to(x.scalar_type());
+  return shim::rms_norm(x, weight, config_.rms_norm_eps);
 }
 
 at::Tensor Transformer::apply_rotary(const at::Tensor& x, const at::Tensor& cos,
@@ -207,11 +205,19 @@ at::Tensor Transformer::run_layers(const at::Tensor& tokens, const at::Tensor& p
                                    KvCache& cache) const {
   const at::Tensor cos = rotary_cos_.index_select(0, positions).to(options_.dtype()).unsqueeze(1);
   const at::Tensor sin = rotary_sin_.index_select(0, positions).to(options_.dtype()).unsqueeze(1);
+  DecodeBatch decode;
+  if (decode_length > 0) {
+    decode.positions = positions;
+    decode.slots = at::arange(positions.size(0), positions.options());
+    decode.future = (at::arange(decode_length, positions.options()).unsqueeze(0) > positions.unsqueeze(1))
+                        .view({positions.size(0), 1, 1, decode_length});
+    decode.length = decode_length;
+  }
   at::Tensor x = at::embedding(embedding_, tokens);
   for (size_t i = 0; i < layers_.size(); ++i) {
     const LayerWeights& layer = layers_[i];
     x = x + attention(layer, static_cast<int64_t>(i), rms_norm(x, layer.input_norm), cos, sin, chunks,
-                      positions, decode_length, cache);
+                      decode_length > 0 ? &decode : nullptr, cache);
     const at::Tensor gate_up =
         at::linear(rms_norm(x, layer.post_attention_norm), layer.gate_up_weight, layer.gate_up_bias);
     const auto halves = gate_up.chunk(2, -1);
@@ -226,21 +232,24 @@ at::Tensor Transformer::logits(const at::Tensor& hidden) const {
 
 at::Tensor Transformer::attention(const LayerWeights& layer, int64_t layer_index, const at::Tensor& x,
                                   const at::Tensor& cos, const at::Tensor& sin,
-                                  std::span<const SequenceChunk> chunks, const at::Tensor& positions,
-                                  int64_t decode_length, KvCache& cache) const {
+                                  std::span<const SequenceChunk> chunks, const DecodeBatch* decode,
+                                  KvCache& cache) const {
   const int64_t tokens = x.size(0);
   const int64_t q_size = config_.num_heads * config_.head_dim;
   const int64_t kv_size = config_.num_kv_heads * config_.head_dim;
   const at::Tensor qkv = at::linear(x, layer.qkv_weight, layer.qkv_bias);
-  const at::Tensor q =
-      apply_rotary(qkv.narrow(1, 0, q_size).view({tokens, config_.num_heads, config_.head_dim}), cos, sin);
-  const at::Tensor k = apply_rotary(
-      qkv.narrow(1, q_size, kv_size).view({tokens, config_.num_kv_heads, config_.head_dim}), cos, sin);
+  // Queries and keys rotate together: one set of kernels instead of two.
+  const at::Tensor rotated =
+      apply_rotary(qkv.narrow(1, 0, q_size + kv_size)
+                       .view({tokens, config_.num_heads + config_.num_kv_heads, config_.head_dim}),
+                   cos, sin);
+  const at::Tensor q = rotated.narrow(1, 0, config_.num_heads);
+  const at::Tensor k = rotated.narrow(1, config_.num_heads, config_.num_kv_heads);
   const at::Tensor v =
       qkv.narrow(1, q_size + kv_size, kv_size).view({tokens, config_.num_kv_heads, config_.head_dim});
   at::Tensor out;
-  if (decode_length > 0) {
-    out = decode_attention(q, k, v, positions, decode_length, layer_index, cache);
+  if (decode != nullptr) {
+    out = decode_attention(q, k, v, *decode, layer_index, cache);
   } else {
     std::vector<at::Tensor> parts;
     int64_t offset = 0;
@@ -295,7 +304,7 @@ at::Tensor Transformer::chunk_attention(const at::Tensor& q, const at::Tensor& k
 
 // One new token for each sequence in slots 0..batch-1, reading the cache as one contiguous view.
 at::Tensor Transformer::decode_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                         const at::Tensor& positions, int64_t max_length, int64_t layer_index,
+                                         const DecodeBatch& decode, int64_t layer_index,
                                          KvCache& cache) const {
   const int64_t batch = q.size(0);
   const int64_t kv_heads = config_.num_kv_heads;
@@ -304,14 +313,13 @@ at::Tensor Transformer::decode_attention(const at::Tensor& q, const at::Tensor& 
   const double scale = 1.0 / std::sqrt(static_cast<double>(dim));
   at::Tensor& all_keys = cache.keys(layer_index);
   at::Tensor& all_values = cache.values(layer_index);
-  const at::Tensor slots = at::arange(batch, positions.options());
-  all_keys.index_put_({slots, Slice(), positions}, k);
-  all_values.index_put_({slots, Slice(), positions}, v);
-  const at::Tensor keys = all_keys.narrow(0, 0, batch).narrow(2, 0, max_length);  // [batch, kv_heads, L, dim]
-  const at::Tensor values = all_values.narrow(0, 0, batch).narrow(2, 0, max_length);
+  all_keys.index_put_({decode.slots, Slice(), decode.positions}, k);
+  all_values.index_put_({decode.slots, Slice(), decode.positions}, v);
+  const at::Tensor keys =
+      all_keys.narrow(0, 0, batch).narrow(2, 0, decode.length);  // [batch, kv_heads, L, dim]
+  const at::Tensor values = all_values.narrow(0, 0, batch).narrow(2, 0, decode.length);
   at::Tensor scores = at::matmul(q.view({batch, kv_heads, group, dim}), keys.transpose(2, 3)) * scale;
-  const at::Tensor future = at::arange(max_length, positions.options()).unsqueeze(0) > positions.unsqueeze(1);
-  scores.masked_fill_(future.view({batch, 1, 1, max_length}), -std::numeric_limits<double>::infinity());
+  scores.masked_fill_(decode.future, -std::numeric_limits<double>::infinity());
   const at::Tensor probabilities = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
   return at::matmul(probabilities, values).reshape({batch, config_.num_heads * dim});
 }

@@ -71,16 +71,23 @@ class Transformer {
   [[nodiscard]] at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight) const;
   [[nodiscard]] at::Tensor apply_rotary(const at::Tensor& x, const at::Tensor& cos,
                                         const at::Tensor& sin) const;
+  // What every layer of a decode step shares, computed once per step.
+  struct DecodeBatch {
+    at::Tensor positions;  // [batch]
+    at::Tensor slots;      // [batch]: 0..batch-1
+    at::Tensor future;     // [batch, 1, 1, length]: true where a key lies after the sequence's position
+    int64_t length = 0;
+  };
   [[nodiscard]] at::Tensor attention(const LayerWeights& layer, int64_t layer_index, const at::Tensor& x,
                                      const at::Tensor& cos, const at::Tensor& sin,
-                                     std::span<const SequenceChunk> chunks, const at::Tensor& positions,
-                                     int64_t decode_length, KvCache& cache) const;
+                                     std::span<const SequenceChunk> chunks, const DecodeBatch* decode,
+                                     KvCache& cache) const;
   [[nodiscard]] at::Tensor chunk_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                            const SequenceChunk& chunk, int64_t layer_index,
                                            KvCache& cache) const;
   [[nodiscard]] at::Tensor decode_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                            const at::Tensor& positions, int64_t max_length,
-                                            int64_t layer_index, KvCache& cache) const;
+                                            const DecodeBatch& decode, int64_t layer_index,
+                                            KvCache& cache) const;
 
   ModelConfig config_;
   at::TensorOptions options_;
