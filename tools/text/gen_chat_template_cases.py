@@ -75,7 +75,7 @@ FEATURES = [
     ("loop_controls", "{% for i in range(10) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 5 %}{% break %}{% endif %}{{ i }}{% endfor %}|{{ range(3)|list }}|{{ range(1, 10, 3)|list }}|{{ range(5, 0, -2)|list }}", {}),
     ("loop_unpacking", "{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }};{% endfor %}{% for k in {'x': 1, 'y': 2} %}{{ k }}{% endfor %}{% for a, b in [[1, 2], [3, 4]] %}{{ a + b }}{% endfor %}{% for c in 'hé' %}[{{ c }}]{% endfor %}", {}),
     ("nested_loops", "{% for row in rows %}{% for cell in row %}{{ loop.index }}{{ cell }}{% endfor %}:{{ loop.index }} {% endfor %}", {"rows": [["a", "b"], ["c"]]}),
-    ("set_scoping", "{% set x = 1 %}{% for i in [1, 2] %}{% set x = i * 10 %}{{ x }},{% endfor %}{{ x }}|{% if true %}{% set y = 'in' %}{% endif %}{{ y }}|{% set a, b = [1, 2] %}{{ a }}{{ b }}", {}),
+    ("set_scoping", "{% set x = 1 %}{% for i in [1, 2] %}{% set x = i * 10 %}{{ x }},{% endfor %}{{ x }}|{% if true %}{% set y = 'in' %}{% endif %}{{ y }}|{% set a, b = [1, 2] %}{{ a }}{{ b }}|{% for i in [1, 2] %}[{{ z }}]{% set z = i %}{% endfor %}", {"z": 0}),
     ("namespace", "{% set ns = namespace(c=0, seen=[]) %}{% for i in [1, 2, 3] %}{% set ns.c = ns.c + i %}{% set ns.last = i %}{% endfor %}{{ ns.c }} {{ ns.last }}", {}),
     ("conditional_expressions", "{{ 'a' if false else 'b' }}{{ 'c' if false }}{{ 'd' if 1 > 0 else 'e' if true else 'f' }}", {}),
     ("concatenation", "{{ 1 ~ 'a' ~ none ~ true }}|{{ 'a' + 'b' }}|{{ [1] + [2] }}|{{ 'ab' * 3 }}|{{ 'x' 'y' }}", {}),

@@ -135,6 +135,8 @@ class Renderer {
                 {"depth0", 0},
                 {"previtem", i > 0 ? items[i - 1] : Value(Undefined{"previtem"})},
                 {"nextitem", i + 1 < length ? items[i + 1] : Value(Undefined{"nextitem"})}};
+      // Each iteration starts from a fresh scope: a `set` in one iteration is not seen by the next.
+      scopes_.back().clear();
       scopes_.back()["loop"] = Value(std::move(loop));
       bind(node.targets, items[i], node.line);
       if (execute(node.body) == Flow::kBreak) break;
