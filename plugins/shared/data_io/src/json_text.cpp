@@ -4,10 +4,9 @@
 
 namespace evalflow::data_io {
 
-void append_json_string(std::string& out, std::string_view text) {
+void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr std::array<char, 16> kHexDigits = {'0', '1', '2', '3', '4', '5', '6', '7',
                                                       '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  out.push_back('"');
   size_t run_start = 0;  // copy runs of plain characters at once
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -43,6 +42,11 @@ void append_json_string(std::string& out, std::string_view text) {
     }
   }
   out.append(text.data() + run_start, text.size() - run_start);
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  append_json_escaped(out, text);
   out.push_back('"');
 }
 

@@ -46,11 +46,10 @@ bool TableSource::next(sdk::Record& record) {
 }
 
 void TableSource::declare_writes(const nlohmann::json& options, ef_type column_type, sdk::FieldList& writes) {
-  for (const auto& [name, type] : FieldMapping::from_options(options).declared_writes(column_type)) {
-    writes.add(name, type);
-  }
+  const FieldMapping mapping = FieldMapping::from_options(options);
+  for (const auto& [name, type] : mapping.declared_writes(column_type)) writes.add(name, type);
   // Without input_columns the columns are only known once the file is read.
-  if (!options.contains("input_columns")) writes.add(EF_ANY_FIELDS, EF_TYPE_ANY);
+  if (mapping.input_columns.empty()) writes.add(EF_ANY_FIELDS, EF_TYPE_ANY);
 }
 
 Table TableSource::load_table(const nlohmann::json& options, const sdk::NodeInfo& info,

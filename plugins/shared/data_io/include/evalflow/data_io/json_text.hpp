@@ -7,7 +7,10 @@
 
 namespace evalflow::data_io {
 
-// Appends `text` as a quoted JSON string (RFC 8259 escapes; UTF-8 passes through unchanged).
+// Appends `text` escaped for the inside of a JSON string (RFC 8259; UTF-8 passes through unchanged).
+void append_json_escaped(std::string& out, std::string_view text);
+
+// Appends `text` as a quoted JSON string.
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace evalflow::data_io

@@ -6,6 +6,8 @@
 #include <evalflow/plugin.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 
 namespace evalflow::dataset_table {
 
@@ -17,8 +19,14 @@ class TableSource {
   bool next(sdk::Record& record);
   [[nodiscard]] int64_t count() const { return static_cast<int64_t>(table_.rows()); }
 
-  // Declares the fields FieldMapping knows from the options (see FieldMapping::declared_writes).
+  // Declares the fields FieldMapping knows from the options (see FieldMapping::declared_writes), and
+  // EF_ANY_FIELDS when every column is loaded (their names are known only once the file is read).
   static void declare_writes(const nlohmann::json& options, ef_type column_type, sdk::FieldList& writes);
+
+  // Reads the file named by the `path` option (relative to the pipeline's directory) with `read`, which
+  // feeds its rows to the visitor, into a Table mapped by the options.
+  using FileReader = std::function<void(const std::filesystem::path& path, data_io::RowVisitor& visitor)>;
+  static Table load_table(const nlohmann::json& options, const sdk::NodeInfo& info, const FileReader& read);
 
  private:
   Table table_;

@@ -2,6 +2,7 @@
 // API, options schema), created with given options, processing records in place.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,9 @@ class LoadedNode {
  public:
   // Loads `type_name` from EVALFLOW_PLUGIN_DIR (the build's plugin folder), checks `options_json`
   // against the node type's schema and creates an instance. Throws std::runtime_error saying why not.
-  LoadedNode(const std::string& type_name, const std::string& options_json)
+  // `pipeline_dir` is what the node sees as NodeInfo::pipeline_dir (relative paths in options start there).
+  LoadedNode(const std::string& type_name, const std::string& options_json,
+             const std::string& pipeline_dir = "")
       : registry_({EVALFLOW_PLUGIN_DIR}) {
     auto found = registry_.find_node_type(type_name);
     if (!found) throw std::runtime_error(found.error());
@@ -28,7 +31,10 @@ class LoadedNode {
       throw std::runtime_error("options " + options_json +
                                " violate the schema: " + violations.front().message);
     }
-    auto created = NodeInstance::create(node_, std::make_unique<NodeContext>());
+    auto context = std::make_unique<NodeContext>();
+    context->node_name = node_.display_name;
+    context->pipeline_dir = pipeline_dir;
+    auto created = NodeInstance::create(node_, std::move(context));
     if (!created) throw std::runtime_error(created.error());
     instance_ = std::move(*created);
   }
@@ -68,6 +74,24 @@ class LoadedNode {
 
   // nullptr on success, else the status the plugin returned.
   StatusPtr process(Record& record) { return instance_->process(record); }
+
+  // Sources: true and `out` filled, false at the end.
+  Result<bool> next(Record& out) { return instance_->next(out); }
+  [[nodiscard]] int64_t count() const { return instance_->count(); }
+
+  // Async nodes: submits `record` and waits until the plugin completes its ticket, on any thread.
+  // nullptr on success, else the status the record failed with.
+  StatusPtr submit(const RecordPtr& record) {
+    std::promise<StatusPtr> completed;
+    auto* ticket = new ef_ticket{record, [&completed](const RecordPtr& /*done*/, StatusPtr status) {
+                                   completed.set_value(std::move(status));
+                                 }};
+    if (StatusPtr refused = instance_->submit(ticket)) host_api().complete(ticket, refused.release());
+    return completed.get_future().get();
+  }
+
+  // Aggregates: the metrics reported after the records given to process().
+  Result<nlohmann::json> report() { return instance_->report(); }
 
  private:
   PluginRegistry registry_;

@@ -1,0 +1,46 @@
+// accuracy: the share of scored records whose `correct` is true, in percent. Failed records never reach
+// aggregators (the host counts them separately), so every record seen here was scored.
+#include <embedded/kAccuracyOptionsSchema.hpp>
+#include <evalflow/plugin.hpp>
+
+#include <string>
+
+#include "accuracy.hpp"
+
+namespace {
+
+namespace sdk = evalflow::sdk;
+
+class AccuracyNode {
+ public:
+  AccuracyNode(const sdk::json& options, const sdk::NodeInfo& /*info*/)
+      : field_(options.value("field", "correct")) {}
+
+  static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
+    reads.add(options.value("field", "correct"), EF_TYPE_BOOL);
+  }
+
+  void process(const sdk::Record& record) {
+    const auto correct = record.boolean(field_.c_str());
+    if (!correct)
+      throw sdk::invalid_argument("field '" + field_ +
+                                  "' is missing or not a boolean: put an evaluator before accuracy");
+    counter_.add(*correct);
+  }
+
+  [[nodiscard]] sdk::json report() const { return counter_.report(); }
+
+ private:
+  std::string field_;
+  evalflow::accuracy::AccuracyCounter counter_;  // aggregates are called serially
+};
+
+const ef_node_type kAccuracy = sdk::aggregate_node_type<AccuracyNode>({
+    .name = "accuracy",
+    .description = "Percent of records whose `correct` is true: {accuracy, correct, total}",
+    .options_schema = kAccuracyOptionsSchema,
+});
+
+}  // namespace
+
+EVALFLOW_PLUGIN("accuracy", "1.0.0", "MIT", "Accuracy aggregator", &kAccuracy)
