@@ -2,10 +2,16 @@
 
 #include <curl/curl.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -23,6 +29,7 @@ namespace {
 constexpr size_t kMaxErrorBody = 8 * 1024;              // enough for any server's error message
 constexpr size_t kMaxResponseBody = 256 * 1024 * 1024;  // far above 32k tokens; stops a runaway server
 constexpr int kMaxPollMs = 1000;
+constexpr int kMaxEventsPerWait = 256;
 
 void ensure_curl_initialized() {
   static const CURLcode initialized = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -94,6 +101,10 @@ std::string server_message(const std::string& body) {
 }
 
 }  // namespace
+
+[[noreturn]] void throw_system_error(const char* what) {
+  throw std::runtime_error(std::string(what) + " failed: " + std::strerror(errno));
+}
 
 // One request from submission to its callback; it lives across retries.
 struct Request {
@@ -190,8 +201,22 @@ class HttpClient::Loop {
         random_(config_.seed) {
     if (config_.concurrency < 1) throw std::invalid_argument("batch_size (concurrency) must be >= 1");
     ensure_curl_initialized();
+    // libcurl's socket API on epoll: each wake-up touches only the transfers whose sockets are ready, where
+    // curl_multi_perform would walk every transfer in flight.
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) throw_system_error("epoll_create1");
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) throw_system_error("eventfd");
+    epoll_event wake_event{};
+    wake_event.events = EPOLLIN;
+    wake_event.data.fd = wake_fd_;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &wake_event) != 0) throw_system_error("epoll_ctl");
     multi_ = curl_multi_init();
     if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
     // Keep a warm connection per request in flight, to every endpoint.
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
                       static_cast<long>(config_.concurrency + static_cast<int>(config_.base_urls.size())));
@@ -210,11 +235,13 @@ class HttpClient::Loop {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
-    curl_multi_wakeup(multi_);
+    wake();
     thread_.join();
     for (CURL* easy : spare_easies_) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi_);
     curl_slist_free_all(headers_);
+    close(wake_fd_);
+    close(epoll_fd_);
   }
 
   void submit(std::string body, CompletionCallback done) {
@@ -224,14 +251,17 @@ class HttpClient::Loop {
     request->timing.submitted = Clock::now();
     request->stream = config_.stream;
     request->decoder = &decoder_;
+    bool first_since_drain = false;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) throw std::runtime_error("the HTTP client is shutting down");
+      // The loop takes the whole inbox at once: only the first request since then needs to wake it.
+      first_since_drain = inbox_.empty();
       inbox_.push_back(std::move(request));
       ++outstanding_;
     }
     ++stats_.submitted;
-    curl_multi_wakeup(multi_);
+    if (first_since_drain) wake();
   }
 
   void wait_idle() {
@@ -257,14 +287,65 @@ class HttpClient::Loop {
       }
       promote_due_retries(Clock::now());
       start_ready(Clock::now());
-      int running = 0;
-      curl_multi_perform(multi_, &running);
+      if (curl_deadline_ && *curl_deadline_ <= Clock::now()) {
+        curl_deadline_.reset();
+        int running = 0;
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
       collect_finished();
       expire_idle(Clock::now());
       start_ready(Clock::now());
-      curl_multi_poll(multi_, nullptr, 0, wait_ms(Clock::now()), nullptr);
+      const int ready = epoll_wait(epoll_fd_, events_.data(), kMaxEventsPerWait, wait_ms(Clock::now()));
+      for (int i = 0; i < ready; ++i) {
+        const epoll_event& event = events_[static_cast<size_t>(i)];
+        if (event.data.fd == wake_fd_) {
+          uint64_t count = 0;
+          [[maybe_unused]] const ssize_t drained = read(wake_fd_, &count, sizeof(count));
+          continue;
+        }
+        int flags = 0;
+        if ((event.events & EPOLLIN) != 0) flags |= CURL_CSELECT_IN;
+        if ((event.events & EPOLLOUT) != 0) flags |= CURL_CSELECT_OUT;
+        if ((event.events & (EPOLLERR | EPOLLHUP)) != 0) flags |= CURL_CSELECT_ERR;
+        int running = 0;
+        curl_multi_socket_action(multi_, event.data.fd, flags, &running);
+      }
+      collect_finished();
     }
     cancel_everything();
+  }
+
+  void wake() const {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t written = write(wake_fd_, &one, sizeof(one));
+  }
+
+  // libcurl says which events a socket waits for; epoll watches them.
+  static int on_socket(CURL* /*easy*/, curl_socket_t socket, int what, void* loop, void* /*socket_data*/) {
+    const int epoll_fd = static_cast<Loop*>(loop)->epoll_fd_;
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(epoll_fd, EPOLL_CTL_DEL, socket, nullptr);  // the socket may already be closed
+      return 0;
+    }
+    epoll_event event{};
+    event.events =
+        ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
+    event.data.fd = socket;
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+      epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    }
+    return 0;
+  }
+
+  // libcurl asks to be called back after `timeout_ms` (-1: no timer).
+  static int on_timer(CURLM* /*multi*/, long timeout_ms, void* loop) {
+    auto& deadline = static_cast<Loop*>(loop)->curl_deadline_;
+    if (timeout_ms < 0) {
+      deadline.reset();
+    } else {
+      deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    }
+    return 0;
   }
 
   void promote_due_retries(Clock::time_point now) {
@@ -297,13 +378,13 @@ class HttpClient::Loop {
     if (!spare_easies_.empty()) {
       easy = spare_easies_.back();
       spare_easies_.pop_back();
-      curl_easy_reset(easy);
     } else {
       easy = curl_easy_init();
       if (easy == nullptr) {
         complete(std::move(request), EF_INTERNAL, "curl_easy_init failed (out of memory?)");
         return;
       }
+      configure_once(easy);
     }
     request->reset_attempt();
     request->easy = easy;
@@ -311,24 +392,18 @@ class HttpClient::Loop {
     request->url = endpoints_.base_url(request->endpoint) + path_;
     request->timing.start_attempt(now);
     request->last_activity = now;
-    configure(easy, *request);
+    configure_attempt(easy, *request);
     ++stats_.attempts;
     request->active_index = active_.size();
     active_.push_back(std::move(request));
     curl_multi_add_handle(multi_, easy);
   }
 
-  void configure(CURL* easy, Request& request) const {
-    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  // Easy handles are reused (that keeps their allocations); what is the same for every request is set once.
+  void configure_once(CURL* easy) const {
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, &request);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Request::on_body);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &request);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Request::on_header);
-    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &request);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request.curl_error);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -339,6 +414,16 @@ class HttpClient::Loop {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, config_.verify_tls ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, config_.verify_tls ? 2L : 0L);
     if (!config_.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, config_.ca_bundle.c_str());
+  }
+
+  static void configure_attempt(CURL* easy, Request& request) {
+    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &request);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &request);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &request);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, request.curl_error);
   }
 
   // Removes a request's transfer from libcurl and from the active set, returning the request.
@@ -491,9 +576,8 @@ class HttpClient::Loop {
   }
 
   int wait_ms(Clock::time_point now) const {
-    long curl_timeout = -1;
-    curl_multi_timeout(multi_, &curl_timeout);
-    Clock::time_point wake = now + std::chrono::milliseconds(curl_timeout < 0 ? kMaxPollMs : curl_timeout);
+    Clock::time_point wake = now + std::chrono::milliseconds(kMaxPollMs);
+    if (curl_deadline_) wake = std::min(wake, *curl_deadline_);
     for (const auto& request : retrying_) wake = std::min(wake, request->retry_due);
     if (!ready_.empty() && active_.size() < static_cast<size_t>(config_.concurrency)) {
       wake = std::min(wake, rate_.limited() ? rate_.next_slot() : now);
@@ -532,6 +616,10 @@ class HttpClient::Loop {
   std::mt19937_64 random_;
   CompletionDecoder decoder_;
   CURLM* multi_ = nullptr;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;  // an eventfd: submit and stop wake the loop through it
+  std::optional<Clock::time_point> curl_deadline_;
+  std::array<epoll_event, kMaxEventsPerWait> events_{};
   curl_slist* headers_ = nullptr;
   std::vector<CURL*> spare_easies_;
   std::deque<std::unique_ptr<Request>> ready_;
