@@ -48,13 +48,18 @@ echo "== 1. SSE parsing (events/s = items_per_second)"
 connections=${CONNECTIONS:-64}
 requests=${REQUESTS:-50000}
 echo "== 2. non-streamed requests/s, $connections connections, server answering at once"
+# wrk with one thread is the like-for-like comparison (openai_http drives every transfer from one event-loop
+# thread); wrk with two threads is shown too. Runs alternate so that load from other processes hits both.
 start_server --answer "4"
-wrk -t2 -c"$connections" -d10s -s tools/bench_openai_http.lua "${url%/v1}/v1/chat/completions" | tee "$workdir/wrk.txt"
-"$load_bin" --url "$url" --requests "$requests" --concurrency "$connections" | tee "$workdir/load.json"
+for round in 1 2; do
+  for threads in 1 2; do
+    wrk -t"$threads" -c"$connections" -d5s -s tools/bench_openai_http.lua "$url/chat/completions" >"$workdir/wrk.txt"
+    echo "round $round: wrk -t$threads: $(awk '/Requests\/sec/ {print $2}' "$workdir/wrk.txt") requests/s"
+  done
+  "$load_bin" --url "$url" --requests "$requests" --concurrency "$connections" >"$workdir/load.json"
+  echo "round $round: openai_http: $(sed -n 's/.*"requests_per_second": \([0-9.]*\).*/\1/p' "$workdir/load.json") requests/s"
+done
 stop_server
-wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$workdir/wrk.txt")
-client_rps=$(sed -n 's/.*"requests_per_second": \([0-9.]*\).*/\1/p' "$workdir/load.json")
-echo "wrk: $wrk_rps requests/s; openai_http: $client_rps requests/s; ratio $(awk -v a="$client_rps" -v b="$wrk_rps" 'BEGIN {printf "%.2f", a / b}')"
 
 streams=${STREAMS:-256}
 echo "== 3. first-token delay (client record - server send), $streams concurrent streams, 64 tokens each"
