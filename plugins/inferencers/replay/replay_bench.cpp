@@ -42,9 +42,9 @@ void BM_LookupByPrompt(benchmark::State& state) {
   for (auto _ : state) {
     buffer = messages[next++ % messages.size()];  // the copy stands for the host's get_json
     const auto prompt = evalflow::replay::first_user_content(buffer);
-    const auto* outputs = index.find(evalflow::replay::prompt_key(*prompt, options));
-    if (outputs == nullptr) state.SkipWithError("a prompt was not found");
-    benchmark::DoNotOptimize(outputs);
+    const auto outputs = index.find(evalflow::replay::prompt_key(*prompt, options));
+    if (outputs.empty()) state.SkipWithError("a prompt was not found");
+    benchmark::DoNotOptimize(outputs.data());
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -56,9 +56,9 @@ void BM_LookupById(benchmark::State& state) {
   std::string buffer;
   int64_t id = 0;
   for (auto _ : state) {
-    const auto* outputs = index.find(evalflow::replay::id_key(++id % kRows, buffer));
-    if (outputs == nullptr) state.SkipWithError("an id was not found");
-    benchmark::DoNotOptimize(outputs);
+    const auto outputs = index.find(evalflow::replay::id_key(++id % kRows, buffer));
+    if (outputs.empty()) state.SkipWithError("an id was not found");
+    benchmark::DoNotOptimize(outputs.data());
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -55,17 +55,14 @@ ReplayOptions ReplayOptions::from_options(const nlohmann::json& options) {
   return result;
 }
 
-// Collects one RecordedOutput per line of the recording.
+// Collects the recording's lines into the index's arena, then lays the index out (finish).
 class IndexBuilder : public data_io::RowVisitor {
  public:
   IndexBuilder(const ReplayOptions& options, ReplayIndex& index) : options_(options), index_(index) {}
 
   void begin_row(size_t /*line*/) override {
     keys_on_line_.clear();
-    key_.reset();
-    has_output_ = false;
-    has_completion_tokens_ = has_prompt_tokens_ = false;
-    output_ = RecordedOutput{};
+    row_ = PendingOutput{};
   }
 
   void string_value(std::string_view key, std::string_view value) override {
@@ -80,26 +77,22 @@ class IndexBuilder : public data_io::RowVisitor {
               "\", not an integer: with match: id, set record_field to a key holding the row index "
               "(e.g. idx), or match by field or prompt");
         }
-        key_ = std::string(id_key(id, scratch_));
+        row_.key = store(id_key(id, scratch_));
       } else {
-        key_ = std::string(trim(value));
+        row_.key = store(trim(value));
       }
     }
-    if (key == options_.output_field) {
-      output_.prediction.assign(value);
-      has_output_ = true;
-    }
-    if (key == options_.finish_reason_field) output_.finish_reason.assign(value);
+    if (key == options_.output_field) row_.prediction = store(value);
+    if (key == options_.finish_reason_field) row_.finish_reason = store(value);
     if (key == options_.completion_tokens_field || key == options_.prompt_tokens_field)
       wrong_type(key, "a string");
   }
 
   void int_value(std::string_view key, int64_t value) override {
     note(key);
-    if (key == options_.record_field) key_ = std::string(id_key(value, scratch_));
-    if (key == options_.completion_tokens_field)
-      set_tokens(output_.completion_tokens, has_completion_tokens_, value);
-    if (key == options_.prompt_tokens_field) set_tokens(output_.prompt_tokens, has_prompt_tokens_, value);
+    if (key == options_.record_field) row_.key = store(id_key(value, scratch_));
+    if (key == options_.completion_tokens_field) row_.completion_tokens = value;
+    if (key == options_.prompt_tokens_field) row_.prompt_tokens = value;
     check_not_text_field(key, "an integer");
   }
   void double_value(std::string_view key, double /*value*/) override {
@@ -121,32 +114,83 @@ class IndexBuilder : public data_io::RowVisitor {
     if (type == EF_TYPE_LIST && (is_completion || key == options_.prompt_tokens_field)) {
       // A list of token ids: its length is the count.
       const auto count = static_cast<int64_t>(nlohmann::json::parse(json_text).size());
-      if (is_completion) set_tokens(output_.completion_tokens, has_completion_tokens_, count);
-      if (key == options_.prompt_tokens_field) set_tokens(output_.prompt_tokens, has_prompt_tokens_, count);
+      (is_completion ? row_.completion_tokens : row_.prompt_tokens) = count;
       return;
     }
     other_value(key, type == EF_TYPE_LIST ? "a list" : "a map");
   }
 
   void end_row() override {
-    if (!key_) throw missing("record_field", options_.record_field);
-    if (!has_output_) throw missing("output_field", options_.output_field);
-    if (!options_.completion_tokens_field.empty() && !has_completion_tokens_) {
+    if (!row_.key) throw missing("record_field", options_.record_field);
+    if (!row_.prediction) throw missing("output_field", options_.output_field);
+    if (!options_.completion_tokens_field.empty() && !row_.completion_tokens) {
       throw missing("completion_tokens_field", options_.completion_tokens_field);
     }
-    if (!options_.prompt_tokens_field.empty() && !has_prompt_tokens_) {
+    if (!options_.prompt_tokens_field.empty() && !row_.prompt_tokens) {
       throw missing("prompt_tokens_field", options_.prompt_tokens_field);
     }
-    index_.outputs_[*key_].push_back(std::move(output_));
+    rows_.push_back(row_);
+  }
+
+  // Builds the key table and groups each key's outputs in file order. The arena is complete, so views
+  // into it stay valid from here on.
+  void finish() {
+    size_t capacity = 16;
+    while (capacity < 2 * rows_.size()) capacity *= 2;
+    index_.slots_.assign(capacity, {});
+    std::vector<int32_t> key_of_row(rows_.size());
+    for (size_t row = 0; row < rows_.size(); ++row) {
+      const std::string_view key = view(*rows_[row].key);
+      const uint64_t hash = std::hash<std::string_view>{}(key);
+      ReplayIndex::Slot& slot = index_.slots_[index_.slot_of(key, hash)];
+      if (slot.key < 0) {
+        slot = {hash, static_cast<int32_t>(index_.keys_.size())};
+        index_.keys_.push_back({key, 0, 0});
+      }
+      key_of_row[row] = slot.key;
+      ++index_.keys_[slot.key].count;
+    }
+    uint32_t first = 0;
+    for (ReplayIndex::Key& key : index_.keys_) {
+      key.first = first;
+      first += key.count;
+      key.count = 0;
+    }
+    index_.outputs_.resize(rows_.size());
+    for (size_t row = 0; row < rows_.size(); ++row) {
+      ReplayIndex::Key& key = index_.keys_[key_of_row[row]];
+      const PendingOutput& pending = rows_[row];
+      RecordedOutput& output = index_.outputs_[key.first + key.count++];
+      output.prediction = view(*pending.prediction);
+      if (pending.finish_reason) output.finish_reason = view(*pending.finish_reason);
+      output.completion_tokens = pending.completion_tokens;
+      output.prompt_tokens = pending.prompt_tokens;
+    }
   }
 
  private:
-  void note(std::string_view key) { keys_on_line_.emplace_back(key); }
+  struct TextRef {
+    size_t offset = 0;
+    size_t size = 0;
+  };
+  struct PendingOutput {
+    std::optional<TextRef> key;
+    std::optional<TextRef> prediction;
+    std::optional<TextRef> finish_reason;
+    std::optional<int64_t> completion_tokens;
+    std::optional<int64_t> prompt_tokens;
+  };
 
-  static void set_tokens(std::optional<int64_t>& slot, bool& seen, int64_t value) {
-    slot = value;
-    seen = true;
+  TextRef store(std::string_view text) {
+    const TextRef ref{index_.arena_.size(), text.size()};
+    index_.arena_.insert(index_.arena_.end(), text.begin(), text.end());
+    return ref;
   }
+  [[nodiscard]] std::string_view view(TextRef ref) const {
+    return {index_.arena_.data() + ref.offset, ref.size};
+  }
+
+  void note(std::string_view key) { keys_on_line_.emplace_back(key); }
 
   void other_value(std::string_view key, const char* kind) {
     if (key == options_.completion_tokens_field || key == options_.prompt_tokens_field) wrong_type(key, kind);
@@ -174,18 +218,16 @@ class IndexBuilder : public data_io::RowVisitor {
   const ReplayOptions& options_;
   ReplayIndex& index_;
   std::vector<std::string> keys_on_line_;
-  std::optional<std::string> key_;
   std::string scratch_;
-  RecordedOutput output_;
-  bool has_output_ = false;
-  bool has_completion_tokens_ = false;
-  bool has_prompt_tokens_ = false;
+  PendingOutput row_;
+  std::vector<PendingOutput> rows_;
 };
 
 ReplayIndex ReplayIndex::load(const ReplayOptions& options, const std::filesystem::path& path) {
   ReplayIndex index;
   IndexBuilder builder(options, index);
   data_io::read_jsonl_file(path, "path", builder);
+  builder.finish();
   return index;
 }
 
@@ -194,12 +236,23 @@ ReplayIndex ReplayIndex::from_text(const ReplayOptions& options, std::string_vie
   ReplayIndex index;
   IndexBuilder builder(options, index);
   data_io::read_jsonl_text(text, source_name, builder);
+  builder.finish();
   return index;
 }
 
-const std::vector<RecordedOutput>* ReplayIndex::find(std::string_view key) const {
-  const auto it = outputs_.find(key);
-  return it == outputs_.end() ? nullptr : &it->second;
+size_t ReplayIndex::slot_of(std::string_view key, uint64_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.key < 0 || (slot.hash == hash && keys_[slot.key].text == key)) return i;
+  }
+}
+
+std::span<const RecordedOutput> ReplayIndex::find(std::string_view key) const {
+  const Slot& slot = slots_[slot_of(key, std::hash<std::string_view>{}(key))];
+  if (slot.key < 0) return {};
+  const Key& found = keys_[slot.key];
+  return {outputs_.data() + found.first, found.count};
 }
 
 std::optional<std::string_view> first_user_content(std::string& messages_json) {

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace evalflow::replay {
@@ -36,9 +36,10 @@ struct ReplayOptions {
   static ReplayOptions from_options(const nlohmann::json& options);
 };
 
+// One recorded output; its text lives in the ReplayIndex that holds it.
 struct RecordedOutput {
-  std::string prediction;
-  std::string finish_reason = "stop";
+  std::string_view prediction;
+  std::string_view finish_reason = "stop";
   std::optional<int64_t> completion_tokens;
   std::optional<int64_t> prompt_tokens;
 };
@@ -47,6 +48,8 @@ struct RecordedOutput {
 // recording does not break the match.
 std::string_view trim(std::string_view text);
 
+// Recorded outputs by key, laid out flat for lookups from many threads: all text in one arena, the
+// outputs grouped by key in file order, and an open-addressing table of keys (no node per key).
 class ReplayIndex {
  public:
   // Reads every line of the recording. A line without the key or the output (or with a key that is not
@@ -56,17 +59,37 @@ class ReplayIndex {
   static ReplayIndex from_text(const ReplayOptions& options, std::string_view text,
                                std::string_view source_name);
 
-  // The outputs recorded for `key` (already trimmed), in file order: output i answers replica i.
-  [[nodiscard]] const std::vector<RecordedOutput>* find(std::string_view key) const;
-  [[nodiscard]] size_t keys() const { return outputs_.size(); }
+  // The views point into the arena, whose buffer a move keeps and a copy would not.
+  ReplayIndex(ReplayIndex&&) = default;
+  ReplayIndex& operator=(ReplayIndex&&) = default;
+  ReplayIndex(const ReplayIndex&) = delete;
+  ReplayIndex& operator=(const ReplayIndex&) = delete;
+
+  // The outputs recorded for `key` (already trimmed), in file order: output i answers replica i. Empty
+  // when the key was not recorded.
+  [[nodiscard]] std::span<const RecordedOutput> find(std::string_view key) const;
+  [[nodiscard]] size_t keys() const { return keys_.size(); }
 
  private:
   friend class IndexBuilder;
-  struct TransparentHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  ReplayIndex() = default;
+
+  struct Key {
+    std::string_view text;
+    uint32_t first = 0;  // into outputs_
+    uint32_t count = 0;
   };
-  std::unordered_map<std::string, std::vector<RecordedOutput>, TransparentHash, std::equal_to<>> outputs_;
+  struct Slot {
+    uint64_t hash = 0;
+    int32_t key = -1;  // into keys_; -1: empty
+  };
+  // The slot holding `key`, or the empty slot where it would go.
+  [[nodiscard]] size_t slot_of(std::string_view key, uint64_t hash) const;
+
+  std::vector<char> arena_;
+  std::vector<RecordedOutput> outputs_;
+  std::vector<Key> keys_;
+  std::vector<Slot> slots_;  // a power of two, at most half full
 };
 
 // Writes the key of an id into `out` (decimal), as ReplayIndex stores integer keys.

@@ -34,20 +34,20 @@ class ReplayNode {
     sdk::Record record = ticket.record();
     thread_local std::string buffer;
     const std::string_view key = key_of(record, buffer);
-    const auto* outputs = index_.find(key);
-    if (outputs == nullptr) {
+    const auto outputs = index_.find(key);
+    if (outputs.empty()) {
       ticket.fail(EF_NOT_FOUND, "no recorded output for " + describe(key) + " in " + path_.string() +
                                     ": check match, record_field and prompt_suffix, or record this question");
       return;
     }
     const auto replica = static_cast<size_t>(record.replica());
-    if (replica >= outputs->size()) {
-      ticket.fail(EF_NOT_FOUND, path_.string() + " holds " + std::to_string(outputs->size()) +
+    if (replica >= outputs.size()) {
+      ticket.fail(EF_NOT_FOUND, path_.string() + " holds " + std::to_string(outputs.size()) +
                                     " output(s) for " + describe(key) + ", none for replica " +
                                     std::to_string(replica) + ": ask for at most that many samples");
       return;
     }
-    const auto& output = (*outputs)[replica];
+    const auto& output = outputs[replica];
     record.set("prediction", output.prediction);
     record.set("finish_reason", output.finish_reason);
     if (output.completion_tokens) record.set("completion_tokens", *output.completion_tokens);

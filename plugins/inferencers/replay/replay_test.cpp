@@ -47,14 +47,14 @@ TEST(ReplayIndex, KeysAreTrimmedAndRepeatedKeysAreReplicasInFileOrder) {
 )",
                                             "rec.jsonl");
   EXPECT_EQ(index.keys(), 2U);
-  const auto* outputs = index.find("What is 2+2?");
-  ASSERT_NE(outputs, nullptr);
-  ASSERT_EQ(outputs->size(), 2U);
-  EXPECT_EQ((*outputs)[0].prediction, "4");
-  EXPECT_EQ((*outputs)[1].prediction, "four");
-  EXPECT_EQ((*outputs)[1].finish_reason, "stop");  // finish_reason_field not set: every output stopped
-  EXPECT_FALSE((*outputs)[0].completion_tokens.has_value());
-  EXPECT_EQ(index.find("What is 2+3?"), nullptr);
+  const auto outputs = index.find("What is 2+2?");
+  ASSERT_EQ(outputs.size(), 2U);
+  EXPECT_EQ(outputs[0].prediction, "4");
+  EXPECT_EQ(outputs[1].prediction, "four");
+  EXPECT_EQ(outputs[1].finish_reason, "stop");  // finish_reason_field not set: every output stopped
+  EXPECT_FALSE(outputs[0].completion_tokens.has_value());
+  EXPECT_TRUE(index.find("What is 2+3?").empty());
+  EXPECT_EQ(index.find("Other")[0].prediction, "x");
 }
 
 TEST(ReplayIndex, RecordedFinishReasonAndTokenCounts) {
@@ -69,13 +69,13 @@ TEST(ReplayIndex, RecordedFinishReasonAndTokenCounts) {
 {"idx": "8", "response": "b", "finish": "stop", "output_token_ids": [], "n_prompt": 3}
 )",
       "rec.jsonl");
-  const auto* seven = index.find("7");
-  ASSERT_NE(seven, nullptr);
-  EXPECT_EQ(seven->at(0).finish_reason, "length");
-  EXPECT_EQ(seven->at(0).completion_tokens, 3);
-  EXPECT_EQ(seven->at(0).prompt_tokens, 12);
-  ASSERT_NE(index.find("8"), nullptr);
-  EXPECT_EQ(index.find("8")->at(0).completion_tokens, 0);
+  const auto seven = index.find("7");
+  ASSERT_EQ(seven.size(), 1U);
+  EXPECT_EQ(seven[0].finish_reason, "length");
+  EXPECT_EQ(seven[0].completion_tokens, 3);
+  EXPECT_EQ(seven[0].prompt_tokens, 12);
+  ASSERT_EQ(index.find("8").size(), 1U);
+  EXPECT_EQ(index.find("8")[0].completion_tokens, 0);
 }
 
 TEST(ReplayIndex, BadRecordingsFailWithLineAndTheKeysPresent) {
@@ -143,9 +143,9 @@ TEST(ReplayIndex, RealRecordingAnswersEveryMath500Prompt) {
             .dump();
     const auto prompt = first_user_content(messages);
     ASSERT_TRUE(prompt.has_value());
-    const auto* outputs = index.find(prompt_key(*prompt, options));
-    ASSERT_NE(outputs, nullptr) << dataset_line.substr(0, 80);
-    EXPECT_EQ(outputs->at(0).prediction, json::parse(recording_line)["response"].get<std::string>());
+    const auto outputs = index.find(prompt_key(*prompt, options));
+    ASSERT_EQ(outputs.size(), 1U) << dataset_line.substr(0, 80);
+    EXPECT_EQ(outputs[0].prediction, json::parse(recording_line)["response"].get<std::string>());
     ++found;
   }
   EXPECT_EQ(found, 500);
@@ -159,11 +159,11 @@ TEST(ReplayIndex, RealLightevalRecordingByRowIndexWithTokenCounts) {
                                                      {"completion_tokens_field", "output_token_ids"}}),
                         EVALFLOW_SOURCE_DIR "/tests/data/predictions/qwen3-32b_aime2024_lighteval.jsonl");
   EXPECT_EQ(index.keys(), 30U);
-  const auto* first = index.find("0");
-  ASSERT_NE(first, nullptr);
-  EXPECT_THAT(first->at(0).prediction,
+  const auto first = index.find("0");
+  ASSERT_EQ(first.size(), 1U);
+  EXPECT_THAT(std::string(first[0].prediction),
               ::testing::StartsWith("<think>\nOkay, let's try to solve this problem"));
-  EXPECT_GT(first->at(0).completion_tokens.value_or(0), 100);
+  EXPECT_GT(first[0].completion_tokens.value_or(0), 100);
 }
 
 }  // namespace
