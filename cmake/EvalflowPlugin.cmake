@@ -13,7 +13,8 @@ function(evalflow_add_plugin name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${EVALFLOW_PLUGIN_OUTPUT_DIR})
-  target_link_options(${name} PRIVATE -Wl,--no-undefined)
+  # Static libraries linked in keep their symbols to themselves: only the entry point is exported.
+  target_link_options(${name} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
   install(TARGETS ${name} LIBRARY DESTINATION ${EVALFLOW_PLUGIN_INSTALL_DIR})
 endfunction()
 
