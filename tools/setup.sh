@@ -9,7 +9,7 @@ packages=(
   libtbb-dev libyaml-cpp-dev libcurl4-openssl-dev nlohmann-json3-dev libvalijson-dev
   libcli11-dev libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev libssl-dev libpcre2-dev libutf8proc-dev libcsv-dev libsimdjson-dev
-  libginac-dev libcln-dev libgmp-dev libmpfr-dev
+  libginac-dev libcln-dev libgmp-dev libmpfr-dev libzip-dev
   clang-14 libclang-rt-14-dev wrk
 )
 if [[ " $* " == *" --with-torch "* ]]; then
