@@ -2,6 +2,7 @@
 #include <embedded/kMathVerifyOptionsSchema.hpp>
 #include <evalflow/plugin.hpp>
 #include <string>
+#include <utility>
 
 #include "math_verify.hpp"
 
@@ -24,8 +25,8 @@ struct Options {
 template <Mode kMode>
 class MathVerifyNode {
  public:
-  MathVerifyNode(const json& options, const sdk::NodeInfo& info)
-      : options_(options), info_(info), verifier_(kMode, options_.timeout) {}
+  MathVerifyNode(const json& options, sdk::NodeInfo info)
+      : options_(options), info_(std::move(info)), verifier_(kMode, options_.timeout) {}
 
   static void resolve_fields(const json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     const Options resolved(options);

@@ -512,6 +512,7 @@ class Comparator {
     }
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
     std::vector<NodePtr> sorted;
+    sorted.reserve(order.size());
     for (size_t i : order) sorted.push_back(members[i]);
     return sorted;
   }

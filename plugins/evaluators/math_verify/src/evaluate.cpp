@@ -299,8 +299,7 @@ NodePtr evaluate_matrix(const NodePtr& node) {
         for (int col = 0; col < matrix->cols; ++col) {
           NodePtr cell;
           for (int k = 0; k < product->cols; ++k) {
-            NodePtr term = mul_flat(product->args[static_cast<size_t>(row * product->cols + k)],
-                                    matrix->args[static_cast<size_t>(k * matrix->cols + col)]);
+            NodePtr term = mul_flat(matrix_cell(*product, row, k), matrix_cell(*matrix, k, col));
             cell = cell ? add_flat(cell, term) : term;
           }
           cells.push_back(cell);

@@ -145,6 +145,10 @@ NodePtr make_matrix(int rows, int cols, std::vector<NodePtr> cells) {
   return node;
 }
 
+const NodePtr& matrix_cell(const Node& matrix, int row, int col) {
+  return matrix.args[static_cast<size_t>(row) * static_cast<size_t>(matrix.cols) + static_cast<size_t>(col)];
+}
+
 namespace {
 NodePtr flat(Kind kind, const NodePtr& lhs, const NodePtr& rhs) {
   std::vector<NodePtr> args;
@@ -248,7 +252,6 @@ bool structurally_equal(const Node& a, const Node& b) {
     case Kind::kFloat:
       return a.real == b.real;
     case Kind::kSymbol:
-      return a.name == b.name;
     case Kind::kNamedSet:
       return a.name == b.name;
     case Kind::kRelation:
@@ -426,7 +429,7 @@ std::string to_text(const Node& node) {
         text += "[";
         for (int col = 0; col < node.cols; ++col) {
           if (col > 0) text += ", ";
-          text += to_text(*node.args[static_cast<size_t>(row * node.cols + col)]);
+          text += to_text(*matrix_cell(node, row, col));
         }
         text += "]";
       }

@@ -81,6 +81,8 @@ NodePtr make_relation(Relation relation, NodePtr lhs, NodePtr rhs);
 NodePtr make_interval(NodePtr start, NodePtr end, bool left_open, bool right_open);
 NodePtr make_named_set(std::string name);
 NodePtr make_matrix(int rows, int cols, std::vector<NodePtr> cells);
+// The cell at (row, col) of a matrix node (cells are stored row-major).
+const NodePtr& matrix_cell(const Node& matrix, int row, int col);
 
 // Flattening constructors, like latex2sympy's add_flat/mul_flat (no evaluation).
 NodePtr add_flat(const NodePtr& lhs, const NodePtr& rhs);

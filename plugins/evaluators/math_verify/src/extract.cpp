@@ -153,7 +153,8 @@ struct LatexGroup {
 }  // namespace
 
 struct Extractor::Pattern {
-  Pattern(const std::string& source, int priority_value, size_t target_index, bool latex, Requirement required)
+  Pattern(const std::string& source, int priority_value, size_t target_index, bool latex,
+          Requirement required)
       : regex(source, latex ? PCRE2_DOTALL : 0),
         priority(priority_value),
         target(target_index),

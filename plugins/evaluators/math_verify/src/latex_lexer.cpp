@@ -468,7 +468,7 @@ class Lexer {
     }
   }
 
-  Literal longest_literal() const {
+  [[nodiscard]] Literal longest_literal() const {
     Literal best{"", Tok::kEnd, ""};
     for (const Literal& literal : kLiterals) {
       if (literal.text.size() > best.text.size() && starts_with(literal.text)) best = literal;

@@ -631,7 +631,7 @@ class Parser {
     std::vector<NodePtr> cells;
     for (int col = 0; col < matrix.cols; ++col) {
       for (int row = 0; row < matrix.rows; ++row) {
-        cells.push_back(matrix.args[static_cast<size_t>(row * matrix.cols + col)]);
+        cells.push_back(matrix_cell(matrix, row, col));
       }
     }
     return make_matrix(matrix.cols, matrix.rows, std::move(cells));

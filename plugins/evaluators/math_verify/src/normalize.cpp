@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <ranges>
 #include <utility>
 #include <vector>
 
@@ -461,9 +462,9 @@ std::string extract_boxed_content(std::string_view text, BoxedMode mode) {
   }
   if (results.empty()) return std::string(text);
   std::string joined;
-  for (auto it = results.rbegin(); it != results.rend(); ++it) {
+  for (const std::string& result : std::ranges::reverse_view(results)) {
     if (!joined.empty()) joined += ",";
-    joined += *it;
+    joined += result;
   }
   return joined;
 }

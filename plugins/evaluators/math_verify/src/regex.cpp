@@ -10,14 +10,14 @@ Match::Match(const Regex& regex)
 size_t Match::start(int group) const {
   const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data_.get());
   if (static_cast<uint32_t>(group) >= pcre2_get_ovector_count(data_.get())) return std::string_view::npos;
-  const PCRE2_SIZE value = ovector[2 * group];
+  const PCRE2_SIZE value = ovector[2 * static_cast<size_t>(group)];
   return value == PCRE2_UNSET ? std::string_view::npos : value;
 }
 
 size_t Match::end(int group) const {
   const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data_.get());
   if (static_cast<uint32_t>(group) >= pcre2_get_ovector_count(data_.get())) return std::string_view::npos;
-  const PCRE2_SIZE value = ovector[2 * group + 1];
+  const PCRE2_SIZE value = ovector[2 * static_cast<size_t>(group) + 1];
   return value == PCRE2_UNSET ? std::string_view::npos : value;
 }
 
@@ -110,7 +110,7 @@ std::vector<std::pair<std::string, int>> Regex::named_groups() const {
   pcre2_pattern_info(code_.get(), PCRE2_INFO_NAMETABLE, &table);
   std::vector<std::pair<std::string, int>> groups;
   for (uint32_t i = 0; i < count; ++i) {
-    PCRE2_SPTR entry = table + i * entry_size;
+    PCRE2_SPTR entry = table + static_cast<size_t>(i) * entry_size;
     const int number = (entry[0] << 8) | entry[1];
     groups.emplace_back(reinterpret_cast<const char*>(entry + 2), number);
   }
