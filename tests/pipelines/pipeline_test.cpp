@@ -206,6 +206,11 @@ TEST_F(PipelineTest, NumPromptsAndSamplesShapeTheRun) {
   EXPECT_EQ(keys.begin()->first, 0);
   EXPECT_EQ(keys.rbegin()->first, 2);
   EXPECT_EQ(keys.rbegin()->second, 3);
+  // Without `metrics:`, a scored dataset gets sample_metrics beside accuracy: avg@n and pass@k over replicas.
+  const auto& metrics = report->lanes[0].metrics;
+  EXPECT_EQ(metrics.at("num_samples_per_question"), 4);
+  EXPECT_DOUBLE_EQ(metrics.at("avg@4").get<double>(), metrics.at("accuracy").get<double>());
+  EXPECT_TRUE(metrics.contains("pass@4"));
 }
 
 TEST_F(PipelineTest, BadJsonlLineFailsWithFileAndLine) {
