@@ -60,7 +60,7 @@ simdjson::error_code apply_choices(od::value& choices, Completion& completion, b
   if (auto error = choices.get_array().get(array)) return error;
   for (auto choice_result : array) {
     od::object choice;
-    if (auto error = std::move(choice_result).get_object().get(choice)) return error;
+    if (auto error = choice_result.get_object().get(choice)) return error;
     for (auto field_result : choice) {
       od::field field;
       std::string_view key;

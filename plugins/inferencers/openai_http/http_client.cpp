@@ -26,8 +26,9 @@
 namespace evalflow::openai_http {
 namespace {
 
-constexpr size_t kMaxErrorBody = 8 * 1024;              // enough for any server's error message
-constexpr size_t kMaxResponseBody = 256 * 1024 * 1024;  // far above 32k tokens; stops a runaway server
+constexpr size_t kMaxErrorBody = size_t{8} * 1024;  // enough for any server's error message
+constexpr size_t kMaxResponseBody =
+    size_t{256} * 1024 * 1024;  // far above 32k tokens; stops a runaway server
 constexpr int kMaxPollMs = 1000;
 constexpr int kMaxEventsPerWait = 256;
 
@@ -269,12 +270,12 @@ class HttpClient::Loop {
     idle_.wait(lock, [this] { return outstanding_ == 0; });
   }
 
-  ClientStats stats() const {
+  [[nodiscard]] ClientStats stats() const {
     return {stats_.submitted.load(), stats_.succeeded.load(), stats_.failed.load(), stats_.attempts.load(),
             stats_.retries.load()};
   }
 
-  const WallClock& wall_clock() const { return wall_clock_; }
+  [[nodiscard]] const WallClock& wall_clock() const { return wall_clock_; }
 
  private:
   void run() {
@@ -537,7 +538,7 @@ class HttpClient::Loop {
     }
   }
 
-  std::string hint(AttemptError error, long status) const {
+  [[nodiscard]] std::string hint(AttemptError error, long status) const {
     switch (error) {
       case AttemptError::kConnect:
         return "; is the server running there? Check host_ip, host_port or url";
@@ -575,7 +576,7 @@ class HttpClient::Loop {
     if (--outstanding_ == 0) idle_.notify_all();
   }
 
-  int wait_ms(Clock::time_point now) const {
+  [[nodiscard]] int wait_ms(Clock::time_point now) const {
     Clock::time_point wake = now + std::chrono::milliseconds(kMaxPollMs);
     if (curl_deadline_) wake = std::min(wake, *curl_deadline_);
     for (const auto& request : retrying_) wake = std::min(wake, request->retry_due);

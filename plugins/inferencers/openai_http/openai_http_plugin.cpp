@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "client_config.hpp"
@@ -33,8 +34,8 @@ oh::ClientConfig config_from(const sdk::json& options) {
 
 class OpenAiHttpNode {
  public:
-  OpenAiHttpNode(const sdk::json& options, const sdk::NodeInfo& info)
-      : info_(info),
+  OpenAiHttpNode(const sdk::json& options, sdk::NodeInfo info)
+      : info_(std::move(info)),
         config_(config_from(options)),
         builder_(make_builder(config_)),
         client_(config_, std::string(builder_.path())) {
@@ -72,7 +73,7 @@ class OpenAiHttpNode {
     }
   }
 
-  std::string request_body(const sdk::Record& record) const {
+  [[nodiscard]] std::string request_body(const sdk::Record& record) const {
     if (config_.mode == oh::ApiMode::kCompletions)
       return builder_.completion_body(record.require_string("prompt"));
     if (record.type("messages") != EF_TYPE_LIST) {
@@ -133,7 +134,7 @@ class PerfSummaryNode {
   }
 
   // Under one key, so that it never overwrites the accuracy metrics of the same dataset.
-  sdk::json report() const { return {{"perf", oh::summarize_perf(requests_)}}; }
+  [[nodiscard]] sdk::json report() const { return {{"perf", oh::summarize_perf(requests_)}}; }
 
  private:
   std::vector<oh::RequestPerf> requests_;

@@ -20,8 +20,10 @@ class AnswerSource {
   static AnswerSource replay(const std::string& path, const std::string& key_field = "",
                              const std::string& output_field = "");
 
-  // The answer to a prompt: a replayed record matches when its key equals the prompt or, since prompt
-  // templates wrap the question in instructions, when the prompt contains it (the longest such key wins).
+  // The answer to a prompt: a replayed record matches when its key equals the prompt; else, since prompt
+  // templates wrap the question in instructions, when the prompt contains the key (the longest such key
+  // wins); else when the key contains the first 80 characters of the prompt (a recording made with
+  // another harness's instructions around the question).
   [[nodiscard]] std::optional<std::string> answer_for(std::string_view prompt) const;
   [[nodiscard]] size_t recorded() const { return keys_.size(); }
 

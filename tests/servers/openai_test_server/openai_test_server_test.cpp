@@ -80,6 +80,23 @@ TEST(AnswerSource, ReplayFindsTheRecordedOutputByPrompt) {
   std::remove(path.c_str());
 }
 
+TEST(AnswerSource, ReplayMatchesRecordingsMadeWithOtherInstructions) {
+  const std::string path = ::testing::TempDir() + "/lighteval_replay.jsonl";
+  {
+    std::ofstream file(path);
+    file
+        << R"({"prompt_query": "Solve the following math problem efficiently.\n\nEvery morning Aya goes for a )"
+           R"(9-kilometer-long walk and stops at a coffee shop afterwards.", "response": "204"})"
+        << "\n";
+  }
+  const AnswerSource source = AnswerSource::replay(path);
+  EXPECT_EQ(source.answer_for("Every morning Aya goes for a 9-kilometer-long walk and stops at a coffee shop "
+                              "afterwards.\nPlease reason step by step."),
+            "204");
+  EXPECT_FALSE(source.answer_for("Every morning").has_value()) << "too short a prompt to match on";
+  std::remove(path.c_str());
+}
+
 TEST(AnswerSource, ReplayErrorsNameFileAndLine) {
   const std::string path = ::testing::TempDir() + "/bad_replay.jsonl";
   {

@@ -215,7 +215,7 @@ class OpenAiTestServer::Handlers {
     state.fault_at = std::min(at, state.tokens.size() - 1);
   }
 
-  Clock::time_point token_time(const StreamState& state, size_t index) const {
+  [[nodiscard]] Clock::time_point token_time(const StreamState& state, size_t index) const {
     return state.start + options_.ttft + options_.tpot * static_cast<int64_t>(index);
   }
 
