@@ -4,7 +4,9 @@ openai_test_server, which replays recorded model outputs (Llama-3.1-8B-Instruct 
 tests/data/predictions) and injects faults (429, 500, 503, connection resets). Checks that
 - every request ends answered, and every prediction is byte for byte the recorded output;
 - the run's accuracy equals `evalflow score` on the same outputs, for both datasets;
-- sample_metrics reports the multi-sample figures when run with --samples 2, and agrees with accuracy.
+- sample_metrics reports the multi-sample figures when run with --samples 2, and agrees with accuracy;
+- reasoning traces (Qwen3-32B on AIME 2024) cut by max_tokens inside <think> are reported as truncated by
+  length and as unclosed thinking; the same traces uncut are not.
 Usage: seed_replay_test.py EVALFLOW OPENAI_TEST_SERVER REPOSITORY_ROOT [NUM_PROMPTS]"""
 import json
 import pathlib
@@ -70,6 +72,41 @@ def score(evalflow, predictions, dataset):
     if done.returncode != 0 or not match:
         raise RuntimeError(f"evalflow score failed: {done.stdout}{done.stderr}")
     return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def check_reasoning_figures(evalflow, server_binary, root, temp, expect):
+    """AIME 2024 _mv_fixed (think_strip + math_verify_fixed) on Qwen3-32B's thinking traces, whole and cut at
+    1000 tokens by the server (as vLLM does at max_tokens)."""
+    questions = [json.loads(line)["question"] for line in open(root / "data/aime2024/aime.jsonl", encoding="utf-8")]
+    replay = temp / "reasoning.jsonl"
+    with open(replay, "w", encoding="utf-8") as out:
+        for row in read_jsonl(root / "tests/data/predictions/qwen3-32b_aime2024_lighteval.jsonl"):
+            out.write(json.dumps({"question": questions[row["aime_jsonl_index"]], "response": row["response"]}) + "\n")
+    for max_tokens in [None, 1000]:
+        server, host, port = start_server(server_binary, replay)
+        work_dir = temp / f"reasoning_{max_tokens}"
+        args = [evalflow, "run", "--model", str(root / "pipelines/models/vllm_api_general_chat.yaml"), "--dataset",
+                str(root / "pipelines/datasets/aime2024_gen_0_shot_chat_prompt_mv_fixed.yaml"), "-w", str(work_dir),
+                "--no-progress", "-s", f"model.host_ip={host}", "-s", f"model.host_port={port}", "-s", "model.retry=10",
+                "-s", "model.backoff.initial_s=0.01"]
+        if max_tokens:
+            args += ["-s", f"model.generation_kwargs.max_tokens={max_tokens}"]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
+        stop_server(server)
+        if done.returncode != 0:
+            expect(False, f"reasoning run failed: {done.stderr[-3000:]}")
+            continue
+        run_dir = sorted(work_dir.iterdir())[-1]
+        results = json.loads((run_dir / f"results/{MODEL}/aime2024_mv_fixed.json").read_text())
+        print(f"reasoning traces, max_tokens {max_tokens}: " +
+              json.dumps({k: results.get(k) for k in ["accuracy", "length_truncated", "unclosed_think",
+                                                       "mean_output_tokens"]}))
+        expect(results.get("num_failed") == 0 and results.get("total") == 30, f"reasoning run counts: {results}")
+        cut = 100.0 if max_tokens else 0.0
+        expect(results.get("length_truncated") == cut, f"max_tokens {max_tokens}: length_truncated {results}")
+        expect(results.get("unclosed_think") == cut, f"max_tokens {max_tokens}: unclosed_think {results}")
+        tokens = results.get("mean_output_tokens", 0)
+        expect(tokens == 1000.0 if max_tokens else tokens > 1000.0, f"max_tokens {max_tokens}: mean tokens {tokens}")
 
 
 def main():
@@ -139,6 +176,8 @@ def main():
             print(summary)
             expect(re.search(r"aime2024 .* accuracy .* (PASS|FAIL)", summary) is not None,
                    f"{label}: no PASS/FAIL check in the summary")
+
+        check_reasoning_figures(evalflow, server_binary, root, temp, expect)
 
     for failure in failures:
         print("FAIL:", failure)
