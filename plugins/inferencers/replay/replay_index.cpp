@@ -26,7 +26,13 @@ std::string_view id_key(int64_t id, std::string& out) {
 
 ReplayOptions ReplayOptions::from_options(const nlohmann::json& options) {
   ReplayOptions result;
-  result.path = options.at("path").get<std::string>();
+  const auto& path = options.at("path");
+  if (path.is_string()) {
+    result.paths = {path.get<std::string>()};
+  } else {
+    result.paths = path.get<std::vector<std::string>>();
+  }
+  if (result.paths.empty()) throw sdk::invalid_argument("path: name at least one recording");
   const std::string match = options.value("match", "prompt");
   if (match == "prompt") {
     result.match = MatchBy::kPrompt;
@@ -223,10 +229,10 @@ class IndexBuilder : public data_io::RowVisitor {
   std::vector<PendingOutput> rows_;
 };
 
-ReplayIndex ReplayIndex::load(const ReplayOptions& options, const std::filesystem::path& path) {
+ReplayIndex ReplayIndex::load(const ReplayOptions& options, const std::vector<std::filesystem::path>& paths) {
   ReplayIndex index;
   IndexBuilder builder(options, index);
-  data_io::read_jsonl_file(path, "path", builder);
+  for (const auto& path : paths) data_io::read_jsonl_file(path, "path", builder);
   builder.finish();
   return index;
 }

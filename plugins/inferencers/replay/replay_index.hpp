@@ -21,7 +21,7 @@ enum class MatchBy {
 };
 
 struct ReplayOptions {
-  std::string path;
+  std::vector<std::string> paths;  // `path`: one recording or a list, read into one index
   MatchBy match = MatchBy::kPrompt;
   std::string match_field;   // record field, for MatchBy::kField
   std::string record_field;  // recorded key compared with the record's key
@@ -54,7 +54,8 @@ class ReplayIndex {
  public:
   // Reads every line of the recording. A line without the key or the output (or with a key that is not
   // an integer when matching by id) fails with "file:line: ..." naming the keys the line does have.
-  static ReplayIndex load(const ReplayOptions& options, const std::filesystem::path& path);
+  // Several files make one index, read in order (their outputs for one key are replicas in that order).
+  static ReplayIndex load(const ReplayOptions& options, const std::vector<std::filesystem::path>& paths);
   // The same from JSONL text in memory; `source_name` stands for the file name in errors.
   static ReplayIndex from_text(const ReplayOptions& options, std::string_view text,
                                std::string_view source_name);

@@ -19,8 +19,9 @@ class ReplayNode {
  public:
   ReplayNode(const sdk::json& options, const sdk::NodeInfo& info)
       : options_(ReplayOptions::from_options(options)),
-        path_(evalflow::data_io::resolve_data_path(options_.path, info.pipeline_dir)),
-        index_(ReplayIndex::load(options_, path_)) {}
+        paths_(resolve_paths(options_, info)),
+        index_(ReplayIndex::load(options_, paths_)),
+        recording_name_(describe_recording(paths_)) {}
 
   static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& writes) {
     const ReplayOptions replay = ReplayOptions::from_options(options);
@@ -36,13 +37,13 @@ class ReplayNode {
     const std::string_view key = key_of(record, buffer);
     const auto outputs = index_.find(key);
     if (outputs.empty()) {
-      ticket.fail(EF_NOT_FOUND, "no recorded output for " + describe(key) + " in " + path_.string() +
+      ticket.fail(EF_NOT_FOUND, "no recorded output for " + describe(key) + " in " + recording_name_ +
                                     ": check match, record_field and prompt_suffix, or record this question");
       return;
     }
     const auto replica = static_cast<size_t>(record.replica());
     if (replica >= outputs.size()) {
-      ticket.fail(EF_NOT_FOUND, path_.string() + " holds " + std::to_string(outputs.size()) +
+      ticket.fail(EF_NOT_FOUND, recording_name_ + " holds " + std::to_string(outputs.size()) +
                                     " output(s) for " + describe(key) + ", none for replica " +
                                     std::to_string(replica) + ": ask for at most that many samples");
       return;
@@ -56,6 +57,21 @@ class ReplayNode {
   }
 
  private:
+  static std::vector<std::filesystem::path> resolve_paths(const ReplayOptions& options,
+                                                          const sdk::NodeInfo& info) {
+    std::vector<std::filesystem::path> paths;
+    for (const std::string& path : options.paths) {
+      paths.push_back(evalflow::data_io::resolve_data_path(path, info.pipeline_dir));
+    }
+    return paths;
+  }
+
+  static std::string describe_recording(const std::vector<std::filesystem::path>& paths) {
+    std::string names;
+    for (const auto& path : paths) names += (names.empty() ? "" : " + ") + path.string();
+    return names;
+  }
+
   // The record's lookup key; may point into `buffer`.
   std::string_view key_of(const sdk::Record& record, std::string& buffer) const {
     switch (options_.match) {
@@ -92,8 +108,9 @@ class ReplayNode {
   }
 
   ReplayOptions options_;
-  std::filesystem::path path_;
+  std::vector<std::filesystem::path> paths_;
   ReplayIndex index_;
+  std::string recording_name_;
 };
 
 const ef_field kWrites[] = {{"prediction", EF_TYPE_STRING}, {"finish_reason", EF_TYPE_STRING}};

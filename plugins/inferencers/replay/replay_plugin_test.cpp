@@ -50,6 +50,27 @@ TEST(ReplayPlugin, AnswersByPromptWithTheTemplateSuffixStripped) {
   EXPECT_EQ(record->find("completion_tokens"), nullptr);
 }
 
+// One replay model serves every dataset of a run: MATH-500 and AIME 2024 from their two recordings.
+TEST(ReplayPlugin, SeveralRecordingsMakeOneIndex) {
+  LoadedNode node("replay",
+                  json({{"path",
+                         {"predictions/llama31-8b-instruct_math500_qwen25math-harness.jsonl",
+                          "predictions/llama31-8b-instruct_aime2024_qwen25math-harness.jsonl"}},
+                        {"prompt_suffix", kSuffix}})
+                      .dump(),
+                  EVALFLOW_SOURCE_DIR "/tests/data");
+  std::ifstream aime(EVALFLOW_SOURCE_DIR "/data/aime2024/aime.jsonl");
+  std::string line;
+  std::getline(aime, line);
+  const auto aime_record =
+      record_with({{"messages", user_turn(json::parse(line)["question"].get<std::string>() + kSuffix)}});
+  ASSERT_EQ(node.submit(aime_record), nullptr);
+  EXPECT_THAT(aime_record->find("prediction")->get<std::string>(), HasSubstr("Aya"));
+  const auto math_record = record_with({{"messages", user_turn(first_math500_problem() + kSuffix)}});
+  ASSERT_EQ(node.submit(math_record), nullptr);
+  EXPECT_THAT(math_record->find("prediction")->get<std::string>(), HasSubstr("polar coordinates"));
+}
+
 TEST(ReplayPlugin, AnUnrecordedQuestionFailsTheRecordAsNotFound) {
   LoadedNode node("replay",
                   R"({"path": "predictions/gpt5_math500_boxed-answers.jsonl", "output_field": "prediction"})",
@@ -115,6 +136,8 @@ TEST(ReplayPlugin, SchemaNeedsMatchFieldWhenMatchingByField) {
   EXPECT_TRUE(
       node.options_violations(R"({"path": "x", "match": "field", "match_field": "problem"})").empty());
   EXPECT_FALSE(node.options_violations(R"({"path": "x", "match": "question"})").empty());
+  EXPECT_TRUE(node.options_violations(R"({"path": ["x", "y"]})").empty());
+  EXPECT_FALSE(node.options_violations(R"({"path": []})").empty());
 }
 
 }  // namespace

@@ -27,6 +27,13 @@ std::string load_error(const json& options, std::string_view text) {
   return "";
 }
 
+TEST(ReplayOptions, PathIsOneFileOrAList) {
+  EXPECT_EQ(ReplayOptions::from_options({{"path", "a.jsonl"}}).paths, std::vector<std::string>{"a.jsonl"});
+  EXPECT_EQ(ReplayOptions::from_options({{"path", {"a.jsonl", "b.jsonl"}}}).paths,
+            (std::vector<std::string>{"a.jsonl", "b.jsonl"}));
+  EXPECT_THROW((void)ReplayOptions::from_options({{"path", nlohmann::json::array()}}), sdk::Error);
+}
+
 TEST(ReplayOptions, DefaultsFollowTheMatchMode) {
   EXPECT_EQ(ReplayOptions::from_options({{"path", "r.jsonl"}}).record_field, "question");
   EXPECT_EQ(ReplayOptions::from_options({{"path", "r"}, {"match", "id"}}).record_field, "id");
@@ -125,9 +132,9 @@ TEST(PromptKey, StripsPrefixAndSuffixOnlyWhenPresent) {
 // Llama-3.1-8B output for that problem (the recording holds the problem text under `question`).
 TEST(ReplayIndex, RealRecordingAnswersEveryMath500Prompt) {
   const auto options = ReplayOptions::from_options({{"path", "r"}, {"prompt_suffix", kAisBenchSuffix}});
-  const auto index =
-      ReplayIndex::load(options, EVALFLOW_SOURCE_DIR
-                        "/tests/data/predictions/llama31-8b-instruct_math500_qwen25math-harness.jsonl");
+  const auto index = ReplayIndex::load(
+      options,
+      {EVALFLOW_SOURCE_DIR "/tests/data/predictions/llama31-8b-instruct_math500_qwen25math-harness.jsonl"});
   EXPECT_EQ(index.keys(), 500U);
   std::ifstream dataset(EVALFLOW_SOURCE_DIR "/data/math500/test.jsonl");
   std::ifstream recording(EVALFLOW_SOURCE_DIR
@@ -157,7 +164,7 @@ TEST(ReplayIndex, RealLightevalRecordingByRowIndexWithTokenCounts) {
                                                      {"match", "id"},
                                                      {"record_field", "aime_jsonl_index"},
                                                      {"completion_tokens_field", "output_token_ids"}}),
-                        EVALFLOW_SOURCE_DIR "/tests/data/predictions/qwen3-32b_aime2024_lighteval.jsonl");
+                        {EVALFLOW_SOURCE_DIR "/tests/data/predictions/qwen3-32b_aime2024_lighteval.jsonl"});
   EXPECT_EQ(index.keys(), 30U);
   const auto first = index.find("0");
   ASSERT_EQ(first.size(), 1U);
