@@ -104,15 +104,15 @@ class OpenAiHttpPipeline : public ::testing::Test {
 
 TEST_F(OpenAiHttpPipeline, StreamedAnswersThroughFaultsAreScoredWithTimings) {
   ServerOptions options = replaying_server();
-  options.faults = {test_server::parse_fault_rule("503@every=5"),
-                    test_server::parse_fault_rule("reset@every=7"),
-                    test_server::parse_fault_rule("malformed@every=11")};
+  options.faults = {test_server::parse_fault_rule("503@every=6"),
+                    test_server::parse_fault_rule("reset@every=9"),
+                    test_server::parse_fault_rule("malformed@every=13")};
   OpenAiTestServer server(options);
   const int port = server.start();
   PipelineSources sources;
   sources.models = {model_fragment(
       R"({host_ip: 127.0.0.1, host_port: )" + std::to_string(port) +
-      R"(, stream: true, batch_size: 4, retry: 4, backoff: {initial_s: 0.001, max_s: 0.01}})")};
+      R"(, stream: true, batch_size: 4, retry: 6, backoff: {initial_s: 0.001, max_s: 0.01}})")};
   sources.datasets = {dataset_fragment()};
   auto report = run(sources);
   ASSERT_TRUE(report) << report.error();
