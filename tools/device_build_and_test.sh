@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds torch_local (with the runtime and the CLI) against the GPU machine's CUDA libtorch and runs its
 # tests there: on the CPU, on CUDA in fp32 (TF32 off, libtorch's default) and the bf16 check.
-# Run from the repository root through the device tool, carrying .deps (see tools/fetch_device_deps.sh):
+# Run from the repository root through the device tool, carrying .deps (filled by tools/fetch_device_deps.sh):
 #   run(command="bash tools/device_build_and_test.sh", carry=[".deps"])
 # Logs go to $OUT (or ./device-out). The GPU machine has no oneTBB, simdjson, PCRE2 or utf8proc development
-# files: the Debian packages carried in .deps/debs are unpacked into .deps/root and used from there.
+# files (nor valijson, libzip): the Debian packages carried in .deps/debs are unpacked into .deps/root.
 set -uo pipefail
 root=$(pwd)
 out=${OUT:-$root/device-out}

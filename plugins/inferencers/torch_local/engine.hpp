@@ -25,7 +25,6 @@ class Engine {
   void submit(GenerationRequest request);
   // Blocks until every submitted request has finished.
   void drain();
-  [[nodiscard]] const Transformer& model() const { return *model_; }
   struct GraphReport {
     int64_t captures = 0;
     double capture_seconds = 0;

@@ -19,12 +19,4 @@ void KvCache::move_slot(int64_t from, int64_t to, int64_t length) {
   }
 }
 
-int64_t KvCache::bytes() const {
-  int64_t total = 0;
-  for (size_t layer = 0; layer < keys_.size(); ++layer) {
-    total += static_cast<int64_t>(keys_[layer].nbytes() + values_[layer].nbytes());
-  }
-  return total;
-}
-
 }  // namespace evalflow::torch_local

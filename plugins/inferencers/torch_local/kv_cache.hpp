@@ -22,7 +22,6 @@ class KvCache {
   [[nodiscard]] at::Tensor& values(int64_t layer) { return values_[static_cast<size_t>(layer)]; }
   // Copies the first `length` positions of slot `from` into slot `to` (compaction when a sequence leaves).
   void move_slot(int64_t from, int64_t to, int64_t length);
-  [[nodiscard]] int64_t bytes() const;
 
  private:
   int64_t max_sequences_;

@@ -129,11 +129,4 @@ std::string SafetensorsCheckpoint::file_of(const std::string& name) const {
   return it == entries_.end() ? std::string("(absent)") : it->second.file->path();
 }
 
-std::vector<std::string> SafetensorsCheckpoint::names() const {
-  std::vector<std::string> result;
-  result.reserve(entries_.size());
-  for (const auto& [name, entry] : entries_) result.push_back(name);
-  return result;
-}
-
 }  // namespace evalflow::torch_local

@@ -25,7 +25,6 @@ class SafetensorsCheckpoint {
   [[nodiscard]] at::Tensor tensor(const std::string& name) const;
   // The file that holds `name`, for error messages.
   [[nodiscard]] std::string file_of(const std::string& name) const;
-  [[nodiscard]] std::vector<std::string> names() const;
 
  private:
   struct Entry {

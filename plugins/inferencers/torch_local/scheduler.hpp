@@ -65,9 +65,6 @@ class Scheduler {
   void fail_all(const std::string& message);
 
   [[nodiscard]] bool idle() const { return running_.empty() && waiting_.empty(); }
-  [[nodiscard]] size_t running() const { return running_.size(); }
-  [[nodiscard]] size_t waiting() const { return waiting_.size(); }
-  [[nodiscard]] const KvCache& cache() const { return cache_; }
   // Why decode steps stopped using CUDA graphs (a failed capture), or empty.
   [[nodiscard]] const std::string& graph_failure() const { return graph_failure_; }
   [[nodiscard]] int64_t graph_captures() const { return graphs_ ? graphs_->captures() : 0; }

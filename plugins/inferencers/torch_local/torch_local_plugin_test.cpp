@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <evalflow/plugin_testing/loaded_node.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -90,6 +91,36 @@ TEST(TorchLocalPlugin, BadPromptFailsOnlyThatRecord) {
   ASSERT_NE(status, nullptr);
   EXPECT_EQ(status->code, EF_INVALID_ARGUMENT);
   EXPECT_NE(status->message.find("outside the vocabulary"), std::string::npos) << status->message;
+}
+
+// Greedy chat generation on the random model, then again with a stop string taken from that output: the
+// second prediction ends before the stop string, with finish_reason stop.
+TEST(TorchLocalPlugin, StopStringsEndGenerationAndAreCutFromThePrediction) {
+  auto generate = [](const json& generation_kwargs) {
+    LoadedNode node("torch_local", json{{"path", chat_model_dir().string()},
+                                        {"random_weights", true},
+                                        {"generation_kwargs", generation_kwargs}}
+                                       .dump());
+    const auto record =
+        record_with("messages", json::array({{{"role", "user"}, {"content", "Count to ten."}}}));
+    EXPECT_EQ(node.submit(record), nullptr);
+    return std::make_pair(record->find("prediction")->get<std::string>(),
+                          record->find("finish_reason")->get<std::string>());
+  };
+  const auto [full, full_reason] = generate({{"max_tokens", 16}, {"ignore_eos", true}});
+  EXPECT_EQ(full_reason, "length");
+  // A stop string of three plain ASCII characters from the middle of the output.
+  size_t start = 2;
+  while (start + 3 <= full.size() && !std::all_of(full.begin() + start, full.begin() + start + 3, [](char c) {
+           return c > ' ' && static_cast<unsigned char>(c) < 0x80;
+         })) {
+    ++start;
+  }
+  ASSERT_LE(start + 3, full.size()) << "no ASCII run in: " << full;
+  const std::string stop = full.substr(start, 3);
+  const auto [cut, cut_reason] = generate({{"max_tokens", 16}, {"ignore_eos", true}, {"stop", stop}});
+  EXPECT_EQ(cut_reason, "stop");
+  EXPECT_EQ(cut, full.substr(0, full.find(stop)));
 }
 
 // jsonl_loader -> prompt_template -> torch_local (messages, chat template, tokenizer) -> exact_match.
