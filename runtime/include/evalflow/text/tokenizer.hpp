@@ -2,10 +2,10 @@
 // HuggingFace `tokenizers` library for the Qwen2/Qwen3 and DeepSeek families (and GPT-2-style files).
 //
 // Supported pieces of the format: normalizers NFC/NFD/NFKC/NFKD and Sequence; pre-tokenizers Split (regex
-// or string, every behaviour), ByteLevel, Digits and Sequence; model BPE (merges as "a b" strings or [a, b]
-// pairs, ignore_merges); decoder ByteLevel; added tokens without lstrip/rstrip/single_word. Anything else is
+// or string, behaviour Isolated), ByteLevel and Sequence; model BPE (merges as "a b" strings or [a, b] pairs,
+// ignore_merges); decoder ByteLevel; added tokens without lstrip/rstrip/single_word. Anything else is
 // refused when the file is loaded, naming the file and the JSON path, so that a tokenizer never silently
-// produces different ids from HuggingFace's.
+// produces different ids from HuggingFace's. The post-processor is not applied (see encode).
 //
 // A Tokenizer is cheap to copy (copies share one immutable model and one internally locked cache) and
 // encode/decode may be called from many threads at once.

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_data.hpp"
@@ -70,6 +71,30 @@ TEST(TokenizerReference, Qwen3MatchesTheIdsVllmUsedForAime2024) {
         qwen3().decode(row.at("output_token_ids").get<std::vector<TokenId>>(), /*skip_special_tokens=*/true),
         row.at("response").get<std::string>())
         << row.at("id");
+  }
+}
+
+// Inferencer threads share one Tokenizer and its word cache; a fresh copy starts with an empty cache.
+TEST(Tokenizer, EncodesIdenticallyFromManyThreadsSharingOneCache) {
+  std::vector<std::string> texts;
+  for (const json& row : read_jsonl(kData + "reference/tok_deepseek_v3.jsonl"))
+    texts.push_back(row.at("text"));
+  const Tokenizer shared = Tokenizer::from_file(kData + "deepseek_v3/tokenizer.json");
+  std::vector<std::vector<std::vector<TokenId>>> results(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      // Each thread walks the texts from a different start so that they race on the same cache shards.
+      for (std::size_t i = 0; i < texts.size(); ++i)
+        results[t].push_back(shared.encode(texts[(i + t * 97) % texts.size()]));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      ASSERT_EQ(results[t][i], deepseek_v3().encode(texts[(i + t * 97) % texts.size()]))
+          << "thread " << t << " text " << i;
+    }
   }
 }
 
