@@ -156,7 +156,7 @@ ClientConfig parse_client_config(const nlohmann::json& options, const Environmen
   } else if (mode == "completions") {
     config.mode = ApiMode::kCompletions;
   } else {
-    invalid("mode", "must be \"chat\" or \"completions\", got \"" + mode + "\"");
+    invalid("mode", R"(must be "chat" or "completions", got ")" + mode + R"(")");
   }
   config.stream = bool_option(options, "stream", false);
   config.generation_kwargs = generation_kwargs(options);

@@ -79,7 +79,7 @@ std::string discover_model(const ClientConfig& config) {
     if (data == nullptr || !data->is_array() || data->empty() || !(*data)[0].is_object() ||
         !(*data)[0].contains("id") || !(*data)[0]["id"].is_string()) {
       throw std::runtime_error("GET " + url +
-                               " did not list any model (expected {\"data\": [{\"id\": ...}]}); " +
+                               R"( did not list any model (expected {"data": [{"id": ...}]}); )" +
                                "set the option model");
     }
     return (*data)[0]["id"].get<std::string>();

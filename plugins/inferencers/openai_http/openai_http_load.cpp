@@ -25,9 +25,7 @@ std::optional<double> stamped_send_ms(const std::string& content) {
   return static_cast<double>(nanoseconds) / 1e6;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app("Load generator for the openai_http engine");
   std::string url = "http://127.0.0.1:8080/v1";
   std::string model = "test-model";
@@ -98,4 +96,15 @@ int main(int argc, char** argv) {
   if (stamped) report["first_token_delay_ms"] = distribution(first_token_delay_ms);
   std::cout << report.dump(2) << std::endl;
   return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "openai_http_load: " << error.what() << "\n";
+    return 1;
+  }
 }

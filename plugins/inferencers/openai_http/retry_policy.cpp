@@ -52,7 +52,8 @@ std::optional<Milliseconds> parse_retry_after(std::string_view value, int64_t no
   const std::string date(value);
   const time_t when = curl_getdate(date.c_str(), nullptr);
   if (when < 0) return std::nullopt;
-  return Milliseconds(std::max<int64_t>(0, static_cast<int64_t>(when) - now_unix_seconds) * 1000.0);
+  const int64_t seconds_left = std::max<int64_t>(0, static_cast<int64_t>(when) - now_unix_seconds);
+  return Milliseconds(static_cast<double>(seconds_left) * 1000.0);
 }
 
 }  // namespace evalflow::openai_http

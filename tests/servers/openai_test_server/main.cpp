@@ -8,7 +8,9 @@
 
 #include "test_server.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using evalflow::test_server::AnswerSource;
   using evalflow::test_server::ServerOptions;
   CLI::App app("An OpenAI-compatible server speaking vLLM's wire format, with injected faults, for tests");
@@ -99,4 +101,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::cerr << "openai_test_server: " << error.what() << "\n";
+    return 1;
+  }
 }
