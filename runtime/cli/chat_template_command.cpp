@@ -5,7 +5,6 @@
 #include <evalflow/text/chat_template.hpp>
 
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,12 +21,12 @@ struct ChatTemplateOptions {
 };
 
 void run_chat_template(const ChatTemplateOptions& options) {
-  const std::filesystem::path config =
-      options.config_file.empty() ? std::filesystem::path(options.tokenizer_dir) / "tokenizer_config.json"
-                                  : std::filesystem::path(options.config_file);
+  const std::string origin = options.config_file.empty() ? options.tokenizer_dir : options.config_file;
   std::optional<text::ChatTemplate> chat_template;
   try {
-    chat_template = text::ChatTemplate::from_tokenizer_config(config);
+    chat_template = options.config_file.empty()
+                        ? text::ChatTemplate::from_model_dir(options.tokenizer_dir)
+                        : text::ChatTemplate::from_tokenizer_config(options.config_file);
   } catch (const text::ChatTemplateError& error) {
     fail(error.what());
   }
@@ -50,7 +49,7 @@ void run_chat_template(const ChatTemplateOptions& options) {
     try {
       out["text"] = chat_template->render(messages, add_generation_prompt, row);
     } catch (const text::ChatTemplateError& error) {
-      fail(where + config.string() + ": " + error.what());
+      fail(where + origin + ": " + error.what());
     }
     const std::string text = out.dump() + "\n";
     std::fwrite(text.data(), 1, text.size(), stdout);

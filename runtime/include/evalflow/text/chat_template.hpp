@@ -45,6 +45,11 @@ class ChatTemplate {
   // plain strings or AddedToken objects) as variables.
   static ChatTemplate from_tokenizer_config(const std::filesystem::path& path);
 
+  // A model folder as transformers reads it: the special tokens of `dir`/tokenizer_config.json, and the
+  // template of `dir`/chat_template.jinja when that file exists (newer model folders keep it there, and
+  // it takes precedence), else the tokenizer_config.json's chat_template.
+  static ChatTemplate from_model_dir(const std::filesystem::path& dir);
+
   // The prompt text for `messages` (a list of {"role", "content", ...}). `extra_variables` (an object) adds
   // or overrides variables, e.g. {"enable_thinking": false} or {"tools": [...]}; `tools` and `documents`
   // are None unless given, as in transformers.
@@ -55,6 +60,10 @@ class ChatTemplate {
   [[nodiscard]] const nlohmann::ordered_json& variables() const { return variables_; }
 
  private:
+  // Parses `source`, naming `origin` (the file it came from) in errors.
+  static ChatTemplate parse_with_origin(const std::string& source, nlohmann::ordered_json variables,
+                                        const std::string& origin);
+
   std::shared_ptr<const std::vector<jinja::Node>> body_;
   nlohmann::ordered_json variables_;
 };

@@ -43,24 +43,19 @@ std::string select_template(const nlohmann::ordered_json& chat_template, const s
   throw ChatTemplateError(origin + ": has no chat_template string");
 }
 
-}  // namespace
-
-ChatTemplate::ChatTemplate(std::string_view source, nlohmann::ordered_json variables)
-    : body_(std::make_shared<const jinja::Body>(jinja::parse(source, jinja::LexOptions{}))),
-      variables_(std::move(variables)) {
-  if (!variables_.is_object()) throw ChatTemplateError("chat template variables must be a JSON object");
-}
-
-ChatTemplate ChatTemplate::from_tokenizer_config(const std::filesystem::path& path) {
-  const std::string origin = path.string();
+nlohmann::ordered_json read_config(const std::filesystem::path& path) {
   nlohmann::ordered_json config;
   try {
     config = nlohmann::ordered_json::parse(read_file(path));
   } catch (const nlohmann::json::exception& error) {
-    throw ChatTemplateError(origin + ": not valid JSON: " + error.what());
+    throw ChatTemplateError(path.string() + ": not valid JSON: " + error.what());
   }
-  if (!config.is_object() || !config.contains("chat_template"))
-    throw ChatTemplateError(origin + ": has no chat_template");
+  if (!config.is_object()) throw ChatTemplateError(path.string() + ": is not a JSON object");
+  return config;
+}
+
+// The special tokens of a tokenizer_config.json, as template variables (absent or null ones stay undefined).
+nlohmann::ordered_json special_tokens(const nlohmann::ordered_json& config) {
   nlohmann::ordered_json variables = nlohmann::ordered_json::object();
   for (const char* name : kSpecialTokenNames) {
     if (!config.contains(name)) continue;
@@ -74,11 +69,40 @@ ChatTemplate ChatTemplate::from_tokenizer_config(const std::filesystem::path& pa
     }
     variables["additional_special_tokens"] = std::move(tokens);
   }
+  return variables;
+}
+
+}  // namespace
+
+ChatTemplate ChatTemplate::parse_with_origin(const std::string& source, nlohmann::ordered_json variables,
+                                             const std::string& origin) {
   try {
-    return ChatTemplate(select_template(config["chat_template"], origin), std::move(variables));
+    return ChatTemplate(source, std::move(variables));
   } catch (const ChatTemplateError& error) {
     throw ChatTemplateError(origin + ": " + error.what());
   }
+}
+
+ChatTemplate::ChatTemplate(std::string_view source, nlohmann::ordered_json variables)
+    : body_(std::make_shared<const jinja::Body>(jinja::parse(source, jinja::LexOptions{}))),
+      variables_(std::move(variables)) {
+  if (!variables_.is_object()) throw ChatTemplateError("chat template variables must be a JSON object");
+}
+
+ChatTemplate ChatTemplate::from_tokenizer_config(const std::filesystem::path& path) {
+  const std::string origin = path.string();
+  const nlohmann::ordered_json config = read_config(path);
+  if (!config.contains("chat_template")) throw ChatTemplateError(origin + ": has no chat_template");
+  return parse_with_origin(select_template(config["chat_template"], origin), special_tokens(config), origin);
+}
+
+ChatTemplate ChatTemplate::from_model_dir(const std::filesystem::path& dir) {
+  const std::filesystem::path config_path = dir / "tokenizer_config.json";
+  const std::filesystem::path jinja_path = dir / "chat_template.jinja";
+  if (!std::filesystem::exists(jinja_path)) return from_tokenizer_config(config_path);
+  nlohmann::ordered_json variables = nlohmann::ordered_json::object();
+  if (std::filesystem::exists(config_path)) variables = special_tokens(read_config(config_path));
+  return parse_with_origin(read_file(jinja_path), std::move(variables), jinja_path.string());
 }
 
 std::string ChatTemplate::render(const nlohmann::ordered_json& messages, bool add_generation_prompt,

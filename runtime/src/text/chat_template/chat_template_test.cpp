@@ -1,7 +1,10 @@
 #include <evalflow/text/chat_template.hpp>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include <string>
@@ -110,6 +113,39 @@ TEST(ChatTemplate, ReadsSpecialTokensInBothFormsFromTokenizerConfig) {
   const ChatTemplate qwen3 = ChatTemplate::from_tokenizer_config(kData + "qwen3/tokenizer_config.json");
   EXPECT_EQ(qwen3.variables().at("eos_token"), "<|im_end|>");  // a plain string
   EXPECT_FALSE(qwen3.variables().contains("bos_token"));       // null in the file: undefined in the template
+}
+
+// Newer model folders keep the template in chat_template.jinja, beside a tokenizer_config.json without one.
+TEST(ChatTemplate, ReadsChatTemplateJinjaFromAModelFolder) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("evalflow_chat_template_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  json config = json::parse(std::ifstream(kData + "qwen3/tokenizer_config.json"));
+  std::ofstream(folder / "chat_template.jinja") << config["chat_template"].get<std::string>();
+  config.erase("chat_template");
+  std::ofstream(folder / "tokenizer_config.json") << config.dump();
+
+  const ChatTemplate from_folder = ChatTemplate::from_model_dir(folder);
+  EXPECT_EQ(from_folder.variables().at("eos_token"), "<|im_end|>");
+  for (const json& row : read_jsonl(kData + "reference/chat_templates.jsonl")) {
+    if (row.at("template") != "qwen3") continue;
+    EXPECT_EQ(from_folder.render(row.at("messages"), row.at("add_generation_prompt").get<bool>()),
+              row.at("text"))
+        << "conversation " << row.at("conv");
+  }
+  std::filesystem::remove(folder / "chat_template.jinja");
+  try {
+    (void)ChatTemplate::from_model_dir(folder);
+    ADD_FAILURE() << "expected ChatTemplateError without any template";
+  } catch (const ChatTemplateError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              (folder / "tokenizer_config.json").string() + ": has no chat_template");
+  }
+  std::filesystem::remove_all(folder);
+  // Without chat_template.jinja the folder's tokenizer_config.json is used.
+  EXPECT_EQ(ChatTemplate::from_model_dir(kData + "deepseek_v3")
+                .render(json::array({{{"role", "user"}, {"content", "hi"}}}), true),
+            "<\uff5cbegin\u2581of\u2581sentence\uff5c><\uff5cUser\uff5c>hi<\uff5cAssistant\uff5c>");
 }
 
 TEST(ChatTemplate, NamesTheConfigFileWhenItHasNoTemplate) {
