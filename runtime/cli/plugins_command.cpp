@@ -13,20 +13,6 @@ namespace evalflow::cli {
 
 namespace {
 
-const char* kind_label(ef_node_kind kind) {
-  switch (kind) {
-    case EF_NODE_SOURCE:
-      return "source";
-    case EF_NODE_FUNCTION:
-      return "function";
-    case EF_NODE_ASYNC:
-      return "async";
-    case EF_NODE_AGGREGATE:
-      return "aggregate";
-  }
-  return "?";
-}
-
 std::string concurrency_label(int32_t concurrency) {
   if (concurrency == EF_CONCURRENCY_UNLIMITED) return "unlimited";
   if (concurrency == EF_CONCURRENCY_SERIAL) return "serial";
@@ -88,7 +74,7 @@ void add_plugins_command(CLI::App& app) {
                      plugin->path.string());
           header_printed = true;
         }
-        fmt::print("  {} [{}, concurrency {}]: {}\n", type.name, kind_label(type.kind),
+        fmt::print("  {} [{}, concurrency {}]: {}\n", type.name, kind_name(type.kind),
                    concurrency_label(type.concurrency), type.description);
         fmt::print("    reads: {}\n    writes: {}{}\n", fields_label(type.reads, type.num_reads),
                    fields_label(type.writes, type.num_writes),

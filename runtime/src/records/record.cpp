@@ -73,6 +73,20 @@ const char* type_name(ef_type type) {
   return "unknown";
 }
 
+const char* kind_name(ef_node_kind kind) {
+  switch (kind) {
+    case EF_NODE_SOURCE:
+      return "source";
+    case EF_NODE_FUNCTION:
+      return "function";
+    case EF_NODE_ASYNC:
+      return "async";
+    case EF_NODE_AGGREGATE:
+      return "aggregate";
+  }
+  return "unknown";
+}
+
 ef_type type_from_name(std::string_view name) {
   for (const auto& [known, known_name] : kTypeNames) {
     if (known_name == name && known != EF_TYPE_MISSING) return known;

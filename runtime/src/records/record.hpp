@@ -57,6 +57,7 @@ using StatusPtr = std::unique_ptr<ef_status, StatusDeleter>;
 
 ef_type type_of(const nlohmann::json& value);
 const char* type_name(ef_type type);
+const char* kind_name(ef_node_kind kind);
 // Parses "string", "int", ... as written in YAML declarations; EF_TYPE_MISSING when unknown.
 ef_type type_from_name(std::string_view name);
 

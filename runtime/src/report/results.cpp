@@ -42,6 +42,7 @@ const json* metric_value(const json& metrics, const std::string& key) {
 }
 
 std::string format_value(const json& value) {
+  if (value.is_null()) return "-";  // e.g. accuracy when every sample failed
   if (value.is_number_float()) return fmt::format("{:.2f}", value.get<double>());
   if (value.is_number()) return value.dump();
   if (value.is_string()) return value.get<std::string>();

@@ -15,20 +15,6 @@ namespace evalflow {
 
 namespace {
 
-const char* kind_name(ef_node_kind kind) {
-  switch (kind) {
-    case EF_NODE_SOURCE:
-      return "source";
-    case EF_NODE_FUNCTION:
-      return "function";
-    case EF_NODE_ASYNC:
-      return "async";
-    case EF_NODE_AGGREGATE:
-      return "aggregate";
-  }
-  return "unknown";
-}
-
 bool types_compatible(ef_type written, ef_type read) {
   return written == read || written == EF_TYPE_ANY || read == EF_TYPE_ANY;
 }
