@@ -105,6 +105,21 @@ TEST(ChatTemplate, ReportsRuntimeErrorsWithTheLine) {
             "chat template line 1: cannot assign attribute 'x' of 'n', which is not a namespace");
 }
 
+// Python's integers are unbounded and jinja2's sandbox bounds range(); evalflow refuses what it cannot
+// compute exactly instead of producing a wrong number (cases found by chat_template_fuzzer).
+TEST(ChatTemplate, RefusesIntegersBeyond64BitsAndSandboxLimits) {
+  EXPECT_EQ(error_of("{{ 99999999999999999999 }}"),
+            "chat template line 1: integer literal 99999999999999999999 does not fit in 64 bits");
+  EXPECT_EQ(error_of("{{ 9223372036854775807 + 1 }}"), "chat template line 1: integer overflow in +");
+  EXPECT_EQ(error_of("{{ 2 ** 64 }}"), "chat template line 1: integer overflow in **");
+  EXPECT_EQ(error_of("{% for i in range(1000000) %}{% endfor %}"),
+            "chat template line 1: range too big: jinja2's sandbox allows 100000 items");
+  EXPECT_EQ(error_of("{{ '\\U00110000' }}"),
+            "chat template line 1: \\U00110000 is not a Unicode scalar value");
+  EXPECT_EQ(ChatTemplate("{{ 2 ** 62 }} {{ 1e999 }}").render(json::array(), false),
+            "4611686018427387904 inf");
+}
+
 TEST(ChatTemplate, ReadsSpecialTokensInBothFormsFromTokenizerConfig) {
   const ChatTemplate deepseek =
       ChatTemplate::from_tokenizer_config(kData + "deepseek_v3/tokenizer_config.json");

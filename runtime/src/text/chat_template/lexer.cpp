@@ -94,7 +94,11 @@ std::string unescape(std::string_view body, int line) {
         if (hex.size() != digits || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
           fail(line, "malformed \\" + std::string(1, escaped) + " escape in a string");
         }
-        detail::append_utf8(value, static_cast<char32_t>(std::stoul(hex, nullptr, 16)));
+        const auto code_point = static_cast<char32_t>(std::stoul(hex, nullptr, 16));
+        if (code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+          fail(line, "\\" + std::string(1, escaped) + hex + " is not a Unicode scalar value");
+        }
+        detail::append_utf8(value, code_point);
         i += digits;
         break;
       }

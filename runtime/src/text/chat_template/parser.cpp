@@ -3,6 +3,8 @@
 #include <evalflow/text/chat_template.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <initializer_list>
 
 namespace evalflow::text::jinja {
@@ -25,6 +27,16 @@ ExprPtr make(Expr::Kind kind, int line, std::string name, ExprPtr first, ExprPtr
   expr->operands.push_back(std::move(first));
   if (second) expr->operands.push_back(std::move(second));
   return expr;
+}
+
+// Python integers are unbounded; evalflow's are 64-bit, so a larger literal is refused.
+std::int64_t integer_literal(const Token& token) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(token.text.data(), token.text.data() + token.text.size(), value);
+  if (error != std::errc() || end != token.text.data() + token.text.size()) {
+    fail(token.line, "integer literal " + token.text + " does not fit in 64 bits");
+  }
+  return value;
 }
 
 // Parses the tokens of one tag.
@@ -185,7 +197,7 @@ class ExpressionParser {
         const int line = tokens_[pos_++].line;
         if (current().kind == Token::Kind::kInteger) {
           ExprPtr index = make(Expr::Kind::kLiteral, line);
-          index->literal = static_cast<std::int64_t>(std::stoll(tokens_[pos_++].text));
+          index->literal = integer_literal(tokens_[pos_++]);
           node = make(Expr::Kind::kItem, line, {}, std::move(node), std::move(index));
         } else {
           node = make(Expr::Kind::kAttribute, line, expect_name(), std::move(node));
@@ -295,9 +307,10 @@ class ExpressionParser {
         ++pos_;
         ExprPtr literal = make(Expr::Kind::kLiteral, line);
         if (token.kind == Token::Kind::kInteger) {
-          literal->literal = static_cast<std::int64_t>(std::stoll(token.text));
+          literal->literal = integer_literal(token);
         } else {
-          literal->literal = std::stod(token.text);
+          literal->literal =
+              std::strtod(token.text.c_str(), nullptr);  // overflows to inf, as Python's float()
         }
         return literal;
       }

@@ -3,6 +3,7 @@
 #include <evalflow/text/chat_template.hpp>
 
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <ctime>
 #include <stdexcept>
@@ -12,6 +13,8 @@
 
 namespace evalflow::text::jinja {
 namespace {
+
+constexpr std::uint64_t kMaxRepeatedBytes = std::uint64_t{1} << 26;
 
 [[noreturn]] void fail(int line, const std::string& message) {
   throw ChatTemplateError("chat template line " + std::to_string(line) + ": " + message);
@@ -217,7 +220,10 @@ class Renderer {
       case Expr::Kind::kNegate: {
         const Value operand = evaluate(*expr.operands[0]);
         if (operand.is_float()) return -operand.as_double();
-        if (operand.is_number()) return -operand.as_int();
+        if (operand.is_number()) {
+          if (operand.as_int() == INT64_MIN) fail(expr.line, "integer overflow in unary -");
+          return -operand.as_int();
+        }
         fail(expr.line, "bad operand type for unary -: '" + std::string(operand.type_name()) + "'");
       }
       case Expr::Kind::kNot:
@@ -301,13 +307,23 @@ class Renderer {
       } else {
         const std::int64_t a = left.as_int();
         const std::int64_t b = right.as_int();
-        if (op == "+") return a + b;
-        if (op == "-") return a - b;
-        if (op == "*") return a * b;
-        if (op == "**")
-          return b >= 0 ? Value(static_cast<std::int64_t>(std::llround(std::pow(a, b))))
-                        : Value(std::pow(a, b));
+        // Python integers are unbounded; a result outside 64 bits is an error rather than a wrong number.
+        std::int64_t result = 0;
+        const auto checked = [&](bool overflowed) {
+          if (overflowed) fail(expr.line, "integer overflow in " + op);
+          return Value(result);
+        };
+        if (op == "+") return checked(__builtin_add_overflow(a, b, &result));
+        if (op == "-") return checked(__builtin_sub_overflow(a, b, &result));
+        if (op == "*") return checked(__builtin_mul_overflow(a, b, &result));
+        if (op == "**") {
+          const double power = std::pow(static_cast<double>(a), static_cast<double>(b));
+          if (b < 0) return power;
+          result = std::fabs(power) < 9.2e18 ? static_cast<std::int64_t>(std::llround(power)) : 0;
+          return checked(!(std::fabs(power) < 9.2e18));
+        }
         if (b == 0) fail(expr.line, "integer division or modulo by zero");
+        if (a == INT64_MIN && b == -1) fail(expr.line, "integer overflow in " + op);
         const std::int64_t quotient =
             a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);  // floor division
         if (op == "//") return quotient;
@@ -322,8 +338,12 @@ class Renderer {
     }
     if (op == "*" && (left.is_string() || right.is_string()) && (left.is_int() || right.is_int())) {
       const std::string& text = left.is_string() ? left.as_string() : right.as_string();
+      const std::int64_t times = left.is_int() ? left.as_int() : right.as_int();
+      if (times > 0 && text.size() * static_cast<std::uint64_t>(times) > kMaxRepeatedBytes) {
+        fail(expr.line, "string repetition would exceed " + std::to_string(kMaxRepeatedBytes) + " bytes");
+      }
       std::string repeated;
-      for (std::int64_t n = left.is_int() ? left.as_int() : right.as_int(); n > 0; --n) repeated += text;
+      for (std::int64_t n = times; n > 0; --n) repeated += text;
       return repeated;
     }
     fail(expr.line, "unsupported operand type(s) for " + op + ": '" + std::string(left.type_name()) +
@@ -379,6 +399,11 @@ class Renderer {
     const std::int64_t stop = bounds.size() == 1 ? bounds[0] : bounds[1];
     const std::int64_t step = bounds.size() == 3 ? bounds[2] : 1;
     if (step == 0) fail(line, "range() step must not be zero");
+    // jinja2's sandbox (which transformers renders in) refuses ranges longer than this.
+    constexpr double kMaxRange = 100000;
+    if ((static_cast<double>(stop) - static_cast<double>(start)) / static_cast<double>(step) > kMaxRange) {
+      fail(line, "range too big: jinja2's sandbox allows 100000 items");
+    }
     List numbers;
     for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) numbers.emplace_back(i);
     return numbers;
