@@ -18,7 +18,10 @@ class CsvLoaderPlugin : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
   void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
 
-  const std::filesystem::path dir_ = std::filesystem::temp_directory_path() / "evalflow_csv_loader_test";
+  // One folder per test: ctest runs the tests of this file in parallel processes.
+  const std::filesystem::path dir_ =
+      std::filesystem::temp_directory_path() /
+      (std::string("evalflow_csv_loader_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
 };
 
 TEST_F(CsvLoaderPlugin, QuotedFieldsMappingAndIds) {

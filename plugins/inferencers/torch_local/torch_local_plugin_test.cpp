@@ -35,7 +35,10 @@ std::string ids_text(const std::vector<int64_t>& ids) {
 
 // A random-weight Qwen2 with Qwen3's tokenizer and chat template, small enough to build in milliseconds.
 fs::path chat_model_dir() {
-  const fs::path dir = fs::temp_directory_path() / "torch_local_chat_model";
+  // One folder per test: ctest runs the tests of this file in parallel processes.
+  const fs::path dir =
+      fs::temp_directory_path() / (std::string("torch_local_chat_model_") +
+                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::create_directories(dir);
   const fs::path tokenizers = fs::path(EVALFLOW_SOURCE_DIR) / "tests/data/tokenizers/qwen3";
   for (const char* file : {"tokenizer.json", "tokenizer_config.json"}) {
