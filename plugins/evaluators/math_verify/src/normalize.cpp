@@ -462,9 +462,11 @@ std::string extract_boxed_content(std::string_view text, BoxedMode mode) {
   }
   if (results.empty()) return std::string(text);
   std::string joined;
-  for (const std::string& result : std::ranges::reverse_view(results)) {
+  // Reverse iterators, not std::ranges::reverse_view: clang 14 (the fuzzer build) rejects libstdc++ 12's
+  // ranges.
+  for (auto result = results.rbegin(); result != results.rend(); ++result) {
     if (!joined.empty()) joined += ",";
-    joined += result;
+    joined += *result;
   }
   return joined;
 }
