@@ -472,21 +472,17 @@ class Runner {
   Result<RunReport> finish() {
     RunReport report;
     report.run_dir = run_dir_.root();
-    auto flush_all = [&](std::vector<std::unique_ptr<NodeInstance>>& instances) {
-      for (auto& instance : instances) {
-        if (StatusPtr status = instance->flush()) log_.write(instance->name(), EF_LOG_ERROR, status->message);
-      }
+    auto flush = [&](NodeInstance& instance) {
+      if (StatusPtr status = instance.flush()) log_.write(instance.name(), EF_LOG_ERROR, status->message);
     };
     for (auto& slot : models_) {
-      if (!slot->instance) continue;
-      if (StatusPtr status = slot->instance->flush())
-        log_.write(slot->instance->name(), EF_LOG_ERROR, status->message);
+      if (slot->instance) flush(*slot->instance);
     }
     for (auto& lane : lanes_) {
       lane->predictions->flush();
       lane->failures->flush();
-      flush_all(lane->before_model);
-      flush_all(lane->after_model);
+      for (auto& instance : lane->before_model) flush(*instance);
+      for (auto& instance : lane->after_model) flush(*instance);
       for (auto& metric : lane->metrics) {
         auto metrics = metric->report();
         if (!metrics) {
