@@ -65,6 +65,11 @@ class Scheduler {
   void fail_all(const std::string& message);
 
   [[nodiscard]] bool idle() const { return running_.empty() && waiting_.empty(); }
+  // Requests it can take now without queueing behind others: free batch slots not claimed by a waiting
+  // request. Several engines fed from one queue take work only up to this.
+  [[nodiscard]] int64_t free_slots() const {
+    return options_.max_sequences - static_cast<int64_t>(running_.size() + waiting_.size());
+  }
   // Why decode steps stopped using CUDA graphs (a failed capture), or empty.
   [[nodiscard]] const std::string& graph_failure() const { return graph_failure_; }
   [[nodiscard]] int64_t graph_captures() const { return graphs_ ? graphs_->captures() : 0; }
