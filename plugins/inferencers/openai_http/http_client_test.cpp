@@ -251,6 +251,18 @@ TEST(HttpClient, AnUnreachableServerIsReportedWithAHint) {
   EXPECT_THROW(discover_model(config), std::runtime_error);
 }
 
+TEST(HttpClient, AnInvalidEndpointUrlIsRefusedAtConstruction) {
+  const ClientConfig config = fast_config({"http://model server/v1"}, false);
+  try {
+    HttpClient client(config, "/chat/completions");
+    FAIL() << "a URL with a space in its host was accepted";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("'http://model server/v1/chat/completions' is not valid"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(HttpClient, ConcurrencyLimitHolds) {
   ServerOptions options = reasoning_server();
   options.tpot = 2ms;

@@ -1,7 +1,10 @@
 // openai_http_load: drives the engine against a running server and prints what it measured as JSON, for
 // tools/bench_openai_http.sh: requests per second, the perf summary, and with --stamped the delay between
 // the server's send time of each first token (the token's text, from openai_test_server
-// --stamp-first-token) and the moment the client recorded it.
+// --stamp-first-token) and the moment the client recorded it. It also reports the process's CPU time per
+// request (every thread: the submitting one and the event loop), the figure to compare with wrk's.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 
 #include <charconv>
@@ -23,6 +26,16 @@ std::optional<double> stamped_send_ms(const std::string& content) {
   const auto [end, error] = std::from_chars(content.data(), content.data() + content.size(), nanoseconds);
   if (error != std::errc()) return std::nullopt;
   return static_cast<double>(nanoseconds) / 1e6;
+}
+
+// User and system CPU seconds this process has used so far.
+std::pair<double, double> cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& time) {
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+  };
+  return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
 }
 
 int run(int argc, char** argv) {
@@ -59,6 +72,7 @@ int run(int argc, char** argv) {
   std::vector<CompletionResult> results;
   results.reserve(static_cast<size_t>(requests));
   HttpClient client(config, std::string(builder.path()));
+  const auto [user_before, system_before] = cpu_seconds();
   const auto start = Clock::now();
   for (int i = 0; i < requests; ++i) {
     client.submit(body, [&](CompletionResult&& result) {
@@ -68,6 +82,8 @@ int run(int argc, char** argv) {
   }
   client.wait_idle();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const auto [user_after, system_after] = cpu_seconds();
+  const double per_request_us = 1e6 / requests;
   std::vector<RequestPerf> perf;
   std::vector<double> first_token_delay_ms;
   int failures = 0;
@@ -90,6 +106,9 @@ int run(int argc, char** argv) {
                  {"stream", stream},
                  {"seconds", seconds},
                  {"requests_per_second", requests / seconds},
+                 {"cpu_us_per_request",
+                  {{"user", (user_after - user_before) * per_request_us},
+                   {"system", (system_after - system_before) * per_request_us}}},
                  {"failures", failures},
                  {"perf", summarize_perf(perf)}};
   if (!first_error.empty()) report["first_error"] = first_error;
