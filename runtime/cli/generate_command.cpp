@@ -1,8 +1,10 @@
 // `evalflow generate`: the torch_local engine from the command line. JSONL rows {"prompt_ids": [...]},
 // {"messages": [...]} or {"prompt": "..."} on stdin; one row {"ids", "text", "finish_reason",
 // "prompt_tokens", "time_to_first_token_s"} per input row on stdout, in input order. All rows are submitted
-// at once, so they share the engine's continuous batch. A summary (tokens, wall time, decode tokens/s) goes
-// to stderr with --stats. Only built where libtorch is (EVALFLOW_WITH_TORCH).
+// at once into one queue, which feeds one engine per device (--devices, or every visible GPU for --device
+// cuda); each engine batches what it takes continuously. A summary (tokens, wall time, decode tokens/s,
+// requests per engine) goes to stderr with --stats. Only built where libtorch is (EVALFLOW_WITH_TORCH).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "local_model.hpp"
@@ -27,10 +30,48 @@ using torch_local::GenerationResult;
   throw CLI::RuntimeError(1);
 }
 
+// What the engines did, read between runs: requests each served and their CUDA graph reports combined.
+struct EngineCounters {
+  std::vector<int64_t> served;
+  std::vector<double> capture_seconds;
+  torch_local::Engine::GraphReport graphs;  // captures summed; failures named by device
+
+  static EngineCounters of(torch_local::EnginePool& engines) {
+    EngineCounters counters;
+    for (size_t index = 0; index < engines.size(); ++index) {
+      torch_local::Engine& engine = engines.engine(index);
+      const auto report = engine.graph_report();
+      counters.served.push_back(engine.served());
+      counters.capture_seconds.push_back(report.capture_seconds);
+      counters.graphs.captures += report.captures;
+      if (!report.failure.empty()) {
+        counters.graphs.failure +=
+            (counters.graphs.failure.empty() ? "" : "; ") + engine.device().str() + ": " + report.failure;
+      }
+    }
+    return counters;
+  }
+
+  // What happened after `earlier`. The engines capture graphs at the same time, so the wall time that
+  // captures cost is the slowest engine's.
+  [[nodiscard]] EngineCounters since(const EngineCounters& earlier) const {
+    EngineCounters difference = *this;
+    difference.graphs.captures -= earlier.graphs.captures;
+    for (size_t index = 0; index < served.size(); ++index) {
+      difference.served[index] -= earlier.served[index];
+      difference.capture_seconds[index] -= earlier.capture_seconds[index];
+      difference.graphs.capture_seconds =
+          std::max(difference.graphs.capture_seconds, difference.capture_seconds[index]);
+    }
+    return difference;
+  }
+};
+
 struct GenerateOptions {
   std::string model_dir;
   std::string tokenizer_dir;
   std::string device = "cpu";
+  std::vector<std::string> devices;
   std::string dtype = "auto";
   bool greedy = false;
   double temperature = 0.0;
@@ -60,6 +101,7 @@ void run_generate(const GenerateOptions& options) {
   model_options.path = options.model_dir;
   model_options.tokenizer_path = options.tokenizer_dir.empty() ? options.model_dir : options.tokenizer_dir;
   model_options.device = options.device;
+  model_options.devices = options.devices;
   model_options.dtype = options.dtype;
   model_options.random_weights = options.random_weights;
   model_options.scheduler.max_sequences = options.max_batch;
@@ -81,15 +123,17 @@ void run_generate(const GenerateOptions& options) {
   } catch (const std::exception& error) {
     fail(std::string("cannot load the model: ") + error.what());
   }
+  std::cerr << "evalflow generate: " << model->engines_summary() << "\n";
+  torch_local::EnginePool& engines = model->engines();
 
   if (options.warmup) {
-    // Library and kernel initialisation (cuBLAS, attention kernels) stays out of the timed rows.
+    // Library and kernel initialisation (cuBLAS, attention kernels) on every device stays out of the timed
+    // rows.
     auto request = model->make_request({1, 2, 3, 4, 5, 6, 7, 8}, generation, 0);
     request.max_tokens = 2;
-    model->engine().submit(std::move(request));
-    model->engine().drain();
+    engines.warm_up(request);
   }
-  const double untimed_capture_s = model->engine().graph_report().capture_seconds;
+  const EngineCounters untimed = EngineCounters::of(engines);
   std::mutex mutex;
   std::map<size_t, GenerationResult> results;
   size_t submitted = 0;
@@ -111,10 +155,10 @@ void run_generate(const GenerateOptions& options) {
       std::lock_guard lock(mutex);
       results.emplace(index, std::move(result));
     };
-    model->engine().submit(std::move(request));
+    engines.submit(std::move(request));
     ++submitted;
   }
-  model->engine().drain();
+  engines.drain();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   int64_t completion_tokens = 0;
@@ -139,8 +183,8 @@ void run_generate(const GenerateOptions& options) {
     prompt_tokens += result.prompt_tokens;
     first_token_s = std::max(first_token_s, result.queued_s + result.time_to_first_token_s);
   }
-  auto graphs = model->engine().graph_report();
-  graphs.capture_seconds -= untimed_capture_s;
+  const EngineCounters timed = EngineCounters::of(engines).since(untimed);
+  const auto& graphs = timed.graphs;
   if (!graphs.failure.empty()) {
     std::cerr << "evalflow generate: CUDA graphs were turned off after a failed capture: " << graphs.failure
               << "\n";
@@ -163,7 +207,10 @@ void run_generate(const GenerateOptions& options) {
         {"graph_captures", graphs.captures},
         {"graph_capture_s", graphs.capture_seconds},
         {"steady_decode_tokens_per_s",
-         steady_s > 0 ? static_cast<double>(completion_tokens - requests) / steady_s : 0.0}};
+         steady_s > 0 ? static_cast<double>(completion_tokens - requests) / steady_s : 0.0},
+        {"engines", engines.size()},
+        {"devices", model->devices()},
+        {"requests_per_engine", timed.served}};
     std::cerr << stats.dump() << "\n";
   }
   if (exit_code != 0) std::exit(exit_code);
@@ -183,7 +230,15 @@ void add_generate_command(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   command->add_option("--tokenizer", options->tokenizer_dir,
                       "Folder with tokenizer.json when not in --model");
-  command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
+  auto* device =
+      command
+          ->add_option("--device", options->device, "cpu, cuda:N, or cuda: one engine on every visible GPU")
+          ->capture_default_str();
+  command
+      ->add_option("--devices", options->devices,
+                   "One engine per device, all fed from one queue (comma-separated: cuda:0,cuda:1)")
+      ->delimiter(',')
+      ->excludes(device);
   command
       ->add_option("--dtype", options->dtype,
                    "auto (bf16 on CUDA, fp32 on the CPU), float32, bfloat16, float16")

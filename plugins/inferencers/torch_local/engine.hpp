@@ -1,53 +1,54 @@
-// The scheduler on its own thread: submit() may be called from any thread and returns at once; results
-// come back through each request's on_finish, on the engine's thread, as sequences finish.
+// One scheduler on its own thread and device, fed from a RequestQueue that it may share with the engines of
+// other devices (EnginePool). It takes requests only up to its scheduler's free batch slots, and only
+// between steps, so that queued work goes to whichever engine has room first. Results come back through
+// each request's on_finish, on the engine's thread, as sequences finish.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
+#include "request_queue.hpp"
 #include "scheduler.hpp"
 
 namespace evalflow::torch_local {
 
 class Engine {
  public:
-  Engine(std::shared_ptr<const Transformer> model, const SchedulerOptions& options);
+  // `index`: this engine's number in `queue` (for requests handed to it alone).
+  Engine(std::shared_ptr<const Transformer> model, const SchedulerOptions& options,
+         std::shared_ptr<RequestQueue> queue, size_t index);
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
-  // Fails whatever is still queued or running with "engine shut down", then joins the thread.
+  // Closes the queue (failing what no engine has taken), fails what this engine is running with "the
+  // engine shut down before the request finished", then joins the thread.
   ~Engine();
 
-  // Queues a request. Throws std::invalid_argument at once for a request the scheduler refuses.
-  void submit(GenerationRequest request);
-  // Blocks until every submitted request has finished.
-  void drain();
   struct GraphReport {
     int64_t captures = 0;
     double capture_seconds = 0;
     std::string failure;  // why decode stopped using CUDA graphs, or empty
   };
-  // Read it after drain(), while the engine is idle.
-  [[nodiscard]] GraphReport graph_report() {
-    std::lock_guard lock(mutex_);
-    return {scheduler_.graph_captures(), scheduler_.graph_capture_seconds(), scheduler_.graph_failure()};
-  }
+  // Waits for a step in progress to end; meant to be read after the queue has drained.
+  [[nodiscard]] GraphReport graph_report();
+  // Requests this engine has taken from the queue (those it refused included).
+  [[nodiscard]] int64_t served() const { return served_.load(); }
+  [[nodiscard]] at::Device device() const { return model_->options().device(); }
 
  private:
   void run();
+  void admit(GenerationRequest request);
 
   std::shared_ptr<const Transformer> model_;
-  std::mutex mutex_;
-  std::condition_variable work_ready_;
-  std::condition_variable drained_;
-  std::vector<GenerationRequest> incoming_;
-  size_t in_flight_ = 0;  // submitted and not finished
-  bool stopping_ = false;
-  Scheduler scheduler_;  // used only on thread_
-  std::thread thread_;
+  std::shared_ptr<RequestQueue> queue_;
+  size_t index_;
+  std::atomic<int64_t> served_ = 0;
+  std::mutex step_mutex_;  // held by the engine's thread while it changes the scheduler
+  Scheduler scheduler_;
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace evalflow::torch_local

@@ -1,5 +1,7 @@
 #include "local_model.hpp"
 
+#include <torch/cuda.h>
+
 #include <algorithm>
 #include <random>
 #include <stdexcept>
@@ -16,22 +18,30 @@ uint64_t mix_seed(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-at::TensorOptions tensor_options(const LocalModelOptions& options) {
-  const at::Device device(options.device);
-  if (device.is_cuda() && !at::hasCUDA()) {
-    throw std::invalid_argument("device '" + options.device +
-                                "' was asked for, but this libtorch has no CUDA or no GPU is visible");
+std::string no_gpu_message(const std::string& device) {
+  return "device '" + device + "' was asked for, but this libtorch has no CUDA or no GPU is visible";
+}
+
+at::TensorOptions tensor_options(const std::string& device_name, const std::string& dtype_name) {
+  const at::Device device(device_name);
+  if (device.is_cuda()) {
+    const size_t visible = torch::cuda::device_count();
+    if (visible == 0) throw std::invalid_argument(no_gpu_message(device_name));
+    if (device.has_index() && static_cast<size_t>(device.index()) >= visible) {
+      throw std::invalid_argument("device '" + device_name + "' was asked for, but only " +
+                                  std::to_string(visible) +
+                                  " GPU(s) are visible (cuda:0 to cuda:" + std::to_string(visible - 1) + ")");
+    }
   }
   at::ScalarType dtype = device.is_cuda() ? at::kBFloat16 : at::kFloat;
-  if (options.dtype == "float32") {
+  if (dtype_name == "float32") {
     dtype = at::kFloat;
-  } else if (options.dtype == "bfloat16") {
+  } else if (dtype_name == "bfloat16") {
     dtype = at::kBFloat16;
-  } else if (options.dtype == "float16") {
+  } else if (dtype_name == "float16") {
     dtype = at::kHalf;
-  } else if (options.dtype != "auto") {
-    throw std::invalid_argument("dtype '" + options.dtype +
-                                "' is not one of auto, float32, bfloat16, float16");
+  } else if (dtype_name != "auto") {
+    throw std::invalid_argument("dtype '" + dtype_name + "' is not one of auto, float32, bfloat16, float16");
   }
   return at::TensorOptions().device(device).dtype(dtype);
 }
@@ -77,6 +87,7 @@ LocalModelOptions LocalModelOptions::from_json(const json& options, const std::f
                               ? resolve(options.at("tokenizer_path").get<std::string>())
                               : parsed.path;
   parsed.device = options.value("device", parsed.device);
+  parsed.devices = options.value("devices", parsed.devices);
   parsed.dtype = options.value("dtype", parsed.dtype);
   parsed.random_weights = options.value("random_weights", false);
   parsed.weights_seed = options.value("weights_seed", uint64_t{0});
@@ -91,12 +102,38 @@ LocalModelOptions LocalModelOptions::from_json(const json& options, const std::f
   return parsed;
 }
 
+std::vector<std::string> LocalModelOptions::engine_devices() const {
+  if (!devices.empty()) {
+    // With devices of different kinds (and so, with dtype auto, different dtypes) a result would depend
+    // on which engine served it.
+    const bool cuda = at::Device(devices.front()).is_cuda();
+    for (const std::string& entry : devices) {
+      if (at::Device(entry).is_cuda() != cuda) {
+        throw std::invalid_argument("devices mixes cpu and cuda ('" + devices.front() + "', '" + entry +
+                                    "'): list devices of one kind");
+      }
+    }
+    return devices;
+  }
+  if (device != "cuda") return {device};
+  const size_t visible = torch::cuda::device_count();
+  if (visible == 0) throw std::invalid_argument(no_gpu_message(device));
+  std::vector<std::string> every_gpu;
+  for (size_t index = 0; index < visible; ++index) every_gpu.push_back("cuda:" + std::to_string(index));
+  return every_gpu;
+}
+
 LocalModel::LocalModel(const LocalModelOptions& options)
-    : options_(options), config_(load_model_config(options.path)) {
-  const at::TensorOptions tensors = tensor_options(options);
-  auto model = std::make_shared<const Transformer>(
-      options.random_weights ? Transformer::random(config_, tensors, options.weights_seed)
-                             : Transformer::load(options.path, config_, tensors));
+    : options_(options), config_(load_model_config(options.path)), devices_(options.engine_devices()) {
+  // One replica per device, built one after another: random weights come from the global generator, so
+  // every device gets the same ones.
+  std::vector<std::shared_ptr<const Transformer>> replicas;
+  for (const std::string& device : devices_) {
+    const at::TensorOptions tensors = tensor_options(device, options.dtype);
+    replicas.push_back(std::make_shared<const Transformer>(
+        options.random_weights ? Transformer::random(config_, tensors, options.weights_seed)
+                               : Transformer::load(options.path, config_, tensors)));
+  }
   if (std::filesystem::exists(options.tokenizer_path / "tokenizer.json")) {
     tokenizer_ = text::Tokenizer::from_file(options.tokenizer_path / "tokenizer.json");
   }
@@ -104,7 +141,15 @@ LocalModel::LocalModel(const LocalModelOptions& options)
   if (std::filesystem::exists(tokenizer_config)) {
     chat_template_ = text::ChatTemplate::from_tokenizer_config(tokenizer_config);
   }
-  engine_ = std::make_unique<Engine>(std::move(model), options.scheduler);
+  engines_ = std::make_unique<EnginePool>(replicas, options.scheduler);
+}
+
+std::string LocalModel::engines_summary() const {
+  std::string summary = devices_.size() == 1
+                            ? "1 engine on "
+                            : std::to_string(devices_.size()) + " engines fed from one queue, on ";
+  for (size_t index = 0; index < devices_.size(); ++index) summary += (index ? ", " : "") + devices_[index];
+  return summary;
 }
 
 const text::Tokenizer& LocalModel::tokenizer() const {

@@ -1,6 +1,7 @@
 // A model ready to serve: options parsed from JSON (the plugin's options, `evalflow generate`'s flags),
-// weights loaded or made random, the tokenizer and chat template when the model folder has them, and the
-// engine running. Both the plugin and `evalflow generate` are thin layers over this.
+// weights loaded or made random on each device, the tokenizer and chat template when the model folder has
+// them, and one engine per device running, fed from one queue. Both the plugin and `evalflow generate` are
+// thin layers over this.
 #pragma once
 
 #include <evalflow/text/chat_template.hpp>
@@ -14,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine.hpp"
+#include "engine_pool.hpp"
 
 namespace evalflow::torch_local {
 
@@ -36,15 +37,20 @@ struct GenerationOptions {
 struct LocalModelOptions {
   std::filesystem::path path;            // the model folder (config.json, *.safetensors, tokenizer files)
   std::filesystem::path tokenizer_path;  // where tokenizer.json is, when not in `path`
-  std::string device = "cpu";            // cpu, cuda, cuda:N
+  std::string device = "cpu";            // cpu, cuda (every visible GPU), cuda:N
+  std::vector<std::string> devices;      // one engine per entry, all fed from one queue; overrides device
   std::string dtype = "auto";            // auto (bf16 on CUDA, fp32 on CPU), float32, bfloat16, float16
   bool random_weights = false;           // from config.json alone, for benchmarks
-  uint64_t weights_seed = 0;
+  uint64_t weights_seed = 0;             // the same random weights on every device
   SchedulerOptions scheduler;
   GenerationOptions generation;
 
   // Reads the plugin's options object; relative paths are resolved against `base_dir`.
   static LocalModelOptions from_json(const nlohmann::json& options, const std::filesystem::path& base_dir);
+
+  // Where the engines run, one per entry: `devices`, else cuda:0..cuda:N-1 for "cuda" (every visible GPU),
+  // else `device`. Throws std::invalid_argument for "cuda" where no GPU is visible.
+  [[nodiscard]] std::vector<std::string> engine_devices() const;
 };
 
 class LocalModel {
@@ -66,7 +72,11 @@ class LocalModel {
                                                const GenerationOptions& generation,
                                                uint64_t request_key) const;
 
-  Engine& engine() { return *engine_; }
+  // One engine per device of options().engine_devices(), in that order.
+  EnginePool& engines() { return *engines_; }
+  [[nodiscard]] const std::vector<std::string>& devices() const { return devices_; }
+  // For logs: "1 engine on cpu", "2 engines fed from one queue, on cuda:0, cuda:1".
+  [[nodiscard]] std::string engines_summary() const;
   [[nodiscard]] const ModelConfig& config() const { return config_; }
   [[nodiscard]] const LocalModelOptions& options() const { return options_; }
 
@@ -77,7 +87,8 @@ class LocalModel {
   ModelConfig config_;
   std::optional<text::Tokenizer> tokenizer_;
   std::optional<text::ChatTemplate> chat_template_;
-  std::unique_ptr<Engine> engine_;
+  std::vector<std::string> devices_;
+  std::unique_ptr<EnginePool> engines_;
 };
 
 }  // namespace evalflow::torch_local

@@ -1,5 +1,6 @@
-// torch_local: the async inferencer node over LocalModel. submit() turns a record into a request for the
-// engine's scheduler thread, which completes the ticket when the sequence finishes.
+// torch_local: the async inferencer node over LocalModel. submit() turns a record into a request in the
+// queue of the model's engines (one per device); the engine that serves it completes the ticket when the
+// sequence finishes, on its own thread.
 #include <embedded/kTorchLocalOptionsSchema.hpp>
 #include <evalflow/plugin.hpp>
 
@@ -44,7 +45,7 @@ class TorchLocalNode {
                            "' needs tokenizer.json in the model folder or tokenizer_path");
     }
     generation_ = model_->options().generation;
-    info.log(EF_LOG_INFO, "torch_local: " + model_->config().model_type + " on " + model_->options().device);
+    info.log(EF_LOG_INFO, "torch_local: " + model_->config().model_type + ", " + model_->engines_summary());
   }
 
   static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
@@ -74,10 +75,10 @@ class TorchLocalNode {
     auto request = model_->make_request(std::move(prompt_ids), generation_, key);
     auto pending = std::make_shared<sdk::Ticket>(ticket);
     request.on_finish = [this, pending](GenerationResult result) { complete(*pending, result); };
-    model_->engine().submit(std::move(request));
+    model_->engines().submit(std::move(request));
   }
 
-  void flush() { model_->engine().drain(); }
+  void flush() { model_->engines().drain(); }
 
  private:
   void complete(sdk::Ticket& ticket, const GenerationResult& result) {

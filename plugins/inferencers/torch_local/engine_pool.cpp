@@ -1,0 +1,30 @@
+#include "engine_pool.hpp"
+
+#include <stdexcept>
+
+namespace evalflow::torch_local {
+
+EnginePool::EnginePool(const std::vector<std::shared_ptr<const Transformer>>& replicas,
+                       const SchedulerOptions& options) {
+  if (replicas.empty()) throw std::invalid_argument("an engine pool needs at least one model replica");
+  queue_ = std::make_shared<RequestQueue>(replicas.size());
+  for (size_t index = 0; index < replicas.size(); ++index) {
+    engines_.push_back(std::make_unique<Engine>(replicas[index], options, queue_, index));
+  }
+}
+
+void EnginePool::submit(GenerationRequest request) {
+  if (request.prompt_ids.empty()) throw std::invalid_argument("the prompt is empty");
+  queue_->push(std::move(request));
+}
+
+void EnginePool::warm_up(const GenerationRequest& request) {
+  for (size_t index = 0; index < engines_.size(); ++index) queue_->push(request, index);
+  drain();
+}
+
+void EnginePool::drain() {
+  queue_->drain();
+}
+
+}  // namespace evalflow::torch_local
