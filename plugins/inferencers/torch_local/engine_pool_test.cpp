@@ -106,12 +106,24 @@ GenerationRequest greedy_request(const std::vector<int64_t>& prompt, int64_t max
   return request;
 }
 
+// Where the replicas run: all on test_options()'s device, or, with EVALFLOW_TEST_DEVICE=cuda on a machine
+// with at least two GPUs, one GPU each (the data-parallel case itself).
+std::vector<at::Device> replica_devices(size_t count) {
+  const at::Device device = test_options().device();
+  std::vector<at::Device> devices(count, device);
+  if (device.is_cuda() && torch::cuda::device_count() >= count) {
+    for (size_t index = 0; index < count; ++index)
+      devices[index] = at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index));
+  }
+  return devices;
+}
+
 std::vector<std::shared_ptr<const Transformer>> replicas(size_t count) {
   const ModelConfig config = load_model_config(fixture_dir("tiny_qwen2"));
   std::vector<std::shared_ptr<const Transformer>> models;
-  for (size_t index = 0; index < count; ++index) {
+  for (const at::Device& device : replica_devices(count)) {
     models.push_back(std::make_shared<const Transformer>(
-        Transformer::load(fixture_dir("tiny_qwen2"), config, test_options())));
+        Transformer::load(fixture_dir("tiny_qwen2"), config, test_options().device(device))));
   }
   return models;
 }
@@ -291,13 +303,14 @@ TEST(LocalModelDevices, DevicesOverrideDeviceAndCudaMeansEveryVisibleGpu) {
 TEST(LocalModelDevices, RandomWeightsAreTheSameOnEveryReplica) {
   LocalModelOptions options;
   options.path = fixture_dir("tiny_qwen2");
-  options.devices = {"cpu", "cpu"};
+  for (const at::Device& device : replica_devices(2)) options.devices.push_back(device.str());
   options.random_weights = true;
   options.weights_seed = 7;
   options.scheduler = {.max_sequences = 1, .max_sequence_length = 64};
   LocalModel model(options);
   ASSERT_EQ(model.engines().size(), 2U);
-  EXPECT_EQ(model.engines_summary(), "2 engines fed from one queue, on cpu, cpu");
+  EXPECT_EQ(model.engines_summary(),
+            "2 engines fed from one queue, on " + options.devices[0] + ", " + options.devices[1]);
   Results results;
   constexpr int kRequests = 4;
   for (int id = 0; id < kRequests; ++id) {
