@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds torch_local (with the runtime and the CLI) against the GPU machine's CUDA libtorch and runs its
-# tests there: on the CPU, on CUDA in fp32 (TF32 off, libtorch's default) and the bf16 check.
+# tests there: on the CPU, on CUDA in fp32 (TF32 off, libtorch's default), the bf16 checks and the fused
+# kernels against their ATen compositions.
 # Run from the repository root through the device tool, carrying .deps (filled by tools/fetch_device_deps.sh):
 #   run(command="bash tools/device_build_and_test.sh", carry=[".deps"])
 # Logs go to $OUT (or ./device-out). The GPU machine has no oneTBB, simdjson, PCRE2 or utf8proc development
@@ -24,7 +25,7 @@ build=$root/build-device
   cmake -S tools/torch_local_device -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
     -DTORCH_CUDA_ARCH_LIST=9.0 &&
-    ninja -C "$build" -j16 torch_local_test torch_local &&
+    ninja -C "$build" -j16 torch_local_test engine_pool_test torch_local torch_local_kernels_bench &&
     ninja -C "$build" -j16 evalflow
 } >"$out/build.log" 2>&1
 status=$?
@@ -39,4 +40,6 @@ echo "== tests on the CPU (libtorch $(python3 -c 'import torch; print(torch.__ve
 echo "== tests on CUDA"
 EVALFLOW_TEST_DEVICE=cuda "$test_binary" --gtest_brief=1 2>&1 | tee "$out/test_cuda.log" | tail -n 15
 grep "relative error" "$out/test_cuda.log"
+echo "== engine pool tests"
+"$build/torch_local/engine_pool_test" --gtest_brief=1 2>&1 | tail -n 5
 exit "$status"

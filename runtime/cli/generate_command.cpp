@@ -84,6 +84,8 @@ struct GenerateOptions {
   bool random_weights = false;
   int64_t max_batch = 8;
   int64_t max_sequence_length = 0;
+  int64_t kv_cache_tokens = 0;
+  double gpu_memory_utilization = 0.9;
   bool stats = false;
   bool no_cuda_graphs = false;
   bool warmup = false;
@@ -106,6 +108,8 @@ void run_generate(const GenerateOptions& options) {
   model_options.random_weights = options.random_weights;
   model_options.scheduler.max_sequences = options.max_batch;
   model_options.scheduler.cuda_graphs = !options.no_cuda_graphs;
+  model_options.scheduler.kv_cache_tokens = options.kv_cache_tokens;
+  model_options.scheduler.gpu_memory_utilization = options.gpu_memory_utilization;
   model_options.scheduler.max_sequence_length =
       options.max_sequence_length > 0 ? options.max_sequence_length : options.max_tokens + 4096;
   auto& generation = model_options.generation;
@@ -265,6 +269,14 @@ void add_generate_command(CLI::App& app) {
   command->add_option("--max-batch", options->max_batch, "Sequences decoded together")->capture_default_str();
   command->add_option("--max-sequence-length", options->max_sequence_length,
                       "Tokens per sequence, prompt included (default max-tokens + 4096)");
+  command->add_option("--kv-cache-tokens", options->kv_cache_tokens,
+                      "Positions the KV cache holds over all sequences (default: what "
+                      "--gpu-memory-utilization leaves on CUDA, max-batch x max-sequence-length on the CPU)");
+  command
+      ->add_option("--gpu-memory-utilization", options->gpu_memory_utilization,
+                   "Share of the GPU's memory the engine may fill, weights and KV cache included")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
   command->add_flag("--warmup", options->warmup, "Run one short untimed request first (benchmarks)");
   command->add_flag("--no-cuda-graphs", options->no_cuda_graphs, "Decode eagerly, without CUDA graphs");
   command->add_flag("--stats", options->stats,

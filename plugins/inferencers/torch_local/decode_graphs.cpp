@@ -35,9 +35,8 @@ struct DecodeGraphs::Pool {
 
 struct DecodeGraphs::Captured {
   at::cuda::CUDAGraph graph;
-  at::Tensor tokens;     // [bucket] static inputs, rewritten before each replay
-  at::Tensor positions;  // [bucket]
-  at::Tensor logits;     // [bucket, vocab] static output
+  DecodeInputs inputs;  // static inputs, rewritten before each replay
+  at::Tensor logits;    // [bucket, vocab] static output
 };
 
 bool DecodeGraphs::available(const at::Device& device) {
@@ -55,41 +54,49 @@ bool DecodeGraphs::available(const at::Device& /*device*/) {
 
 #endif
 
-DecodeGraphs::DecodeGraphs(const Transformer& model, KvCache& cache)
-    : model_(model), cache_(cache), pool_(std::make_unique<Pool>()) {}
+DecodeGraphs::DecodeGraphs(const Transformer& model, KvCache& cache, int64_t max_batch)
+    : model_(model), cache_(cache), max_batch_(max_batch), pool_(std::make_unique<Pool>()) {}
 
 DecodeGraphs::~DecodeGraphs() = default;
 
-at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& positions) {
+at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& positions,
+                              const std::vector<const BlockTable*>& tables) {
   const auto batch = static_cast<int64_t>(tokens.size());
-  const int64_t bucket = batch_bucket(batch, cache_.max_sequences());
+  const int64_t bucket = batch_bucket(batch, max_batch_);
   const int64_t longest = *std::max_element(positions.begin(), positions.end()) + 1;
   const int64_t granularity = std::max(kMinimumGranularity, kLengthGranularity / bucket);
-  const int64_t length = std::min(cache_.capacity(), (longest + granularity - 1) / granularity * granularity);
-  // Padding rows decode token 0 at position 0 into the free slots batch..bucket-1.
+  const int64_t length = (longest + granularity - 1) / granularity * granularity;
+  const int64_t width = KvCache::blocks_for(length, cache_.block_size());
+  // Padding rows decode token 0 at position 0 into the scratch block 0.
   auto host_tokens = at::zeros({bucket}, at::kLong);
   auto host_positions = at::zeros({bucket}, at::kLong);
+  auto host_tables = at::zeros({bucket, width}, at::kInt);
   std::copy(tokens.begin(), tokens.end(), host_tokens.data_ptr<int64_t>());
   std::copy(positions.begin(), positions.end(), host_positions.data_ptr<int64_t>());
+  for (int64_t row = 0; row < batch; ++row) {
+    const BlockTable& table = *tables[static_cast<size_t>(row)];
+    const int64_t used = std::min<int64_t>(width, static_cast<int64_t>(table.size()));
+    std::copy_n(table.begin(), used, host_tables.data_ptr<int32_t>() + row * width);
+  }
 #if TORCH_LOCAL_WITH_CUDA
-  const auto key = std::make_pair(bucket, length);
+  const auto key = std::make_pair(bucket, width);
   auto found = graphs_.find(key);
   if (found == graphs_.end()) {
     const auto started = std::chrono::steady_clock::now();
     auto captured = std::make_unique<Captured>();
     const at::TensorOptions options = at::TensorOptions(at::kLong).device(model_.options().device());
-    captured->tokens = host_tokens.to(options.device());
-    captured->positions = host_positions.to(options.device());
+    captured->inputs = {host_tokens.to(options.device()), host_positions.to(options.device()),
+                        host_tables.to(options.device())};
     // Warm up on a side stream (cuBLAS handles and workspaces), then capture there. The warm-up writes the
     // same keys and values the replay will, so running it on real inputs is harmless.
     c10::cuda::device_synchronize();  // the side stream must see the cache the current stream wrote
     const c10::cuda::CUDAStream stream = c10::cuda::getStreamFromPool();
     {
       const c10::cuda::CUDAStreamGuard guard(stream);
-      model_.decode_step(captured->tokens, captured->positions, length, cache_);
+      model_.decode_step(captured->inputs, cache_);
       stream.synchronize();
       captured->graph.capture_begin(pool_->id, cudaStreamCaptureModeThreadLocal);
-      captured->logits = model_.decode_step(captured->tokens, captured->positions, length, cache_);
+      captured->logits = model_.decode_step(captured->inputs, cache_);
       captured->graph.capture_end();
       pool_->id = captured->graph.pool();
     }
@@ -97,12 +104,13 @@ at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vec
     capture_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
   Captured& graph = *found->second;
-  graph.tokens.copy_(host_tokens);
-  graph.positions.copy_(host_positions);
+  graph.inputs.tokens.copy_(host_tokens);
+  graph.inputs.positions.copy_(host_positions);
+  graph.inputs.block_tables.copy_(host_tables);
   graph.graph.replay();
   return graph.logits.narrow(0, 0, batch);
 #else
-  (void)length;
+  (void)host_tables;
   throw std::logic_error("CUDA graphs are not available in this build");
 #endif
 }

@@ -2,7 +2,8 @@
 // host-side cost, not the GPU, bounds decode speed (measured: ~23 ms per step of a 14B model eagerly on an
 // H200, against ~7 ms of weight reads). A graph is captured per (batch bucket, attended-length bucket) the
 // first time it is needed and replayed after; batches are padded to a power of two with rows that write
-// only into free cache slots. Where libtorch has no CUDA, available() is false and nothing is captured.
+// only into the cache's scratch block. Where libtorch has no CUDA, available() is false and nothing is
+// captured.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -19,7 +20,7 @@ namespace evalflow::torch_local {
 
 class DecodeGraphs {
  public:
-  DecodeGraphs(const Transformer& model, KvCache& cache);
+  DecodeGraphs(const Transformer& model, KvCache& cache, int64_t max_batch);
   DecodeGraphs(const DecodeGraphs&) = delete;
   DecodeGraphs& operator=(const DecodeGraphs&) = delete;
   ~DecodeGraphs();
@@ -27,9 +28,10 @@ class DecodeGraphs {
   // True where this build and the model's device can capture graphs.
   [[nodiscard]] static bool available(const at::Device& device);
 
-  // The fp32 logits [tokens.size(), vocab] of a decode step for the sequences in slots 0..n-1, whose newest
-  // tokens are `tokens` at `positions`: Transformer::decode_step, replayed from a graph.
-  at::Tensor step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& positions);
+  // The fp32 logits [tokens.size(), vocab] of a decode step for sequences whose newest tokens are `tokens`
+  // at `positions`, cached in `tables`: Transformer::decode_step, replayed from a graph.
+  at::Tensor step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& positions,
+                  const std::vector<const BlockTable*>& tables);
 
   // Graphs captured so far and the time spent capturing them (one-time costs, reported by benchmarks).
   [[nodiscard]] int64_t captures() const { return static_cast<int64_t>(graphs_.size()); }
@@ -40,6 +42,7 @@ class DecodeGraphs {
 
   const Transformer& model_;
   KvCache& cache_;
+  int64_t max_batch_;
   std::map<std::pair<int64_t, int64_t>, std::unique_ptr<Captured>> graphs_;
   struct Pool;
   std::unique_ptr<Pool> pool_;  // one memory pool shared by every graph: they never run at once

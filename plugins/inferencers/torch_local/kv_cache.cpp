@@ -1,22 +1,46 @@
 #include "kv_cache.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace evalflow::torch_local {
 
-KvCache::KvCache(const ModelConfig& config, int64_t max_sequences, int64_t capacity,
+KvCache::KvCache(const ModelConfig& config, int64_t blocks, int64_t block_size,
                  const at::TensorOptions& options)
-    : max_sequences_(max_sequences), capacity_(capacity) {
+    : block_size_(block_size), pool_size_(static_cast<size_t>(blocks) + 1) {
+  if (blocks < 1 || block_size < 1) {
+    throw std::invalid_argument("the KV cache needs at least one block of at least one position (got " +
+                                std::to_string(blocks) + " blocks of " + std::to_string(block_size) + ")");
+  }
+  free_.reserve(pool_size_ - 1);
+  for (auto block = static_cast<int32_t>(pool_size_ - 1); block >= 1; --block) free_.push_back(block);
+  const std::vector<int64_t> shape{static_cast<int64_t>(pool_size_), config.num_kv_heads, block_size,
+                                   config.head_dim};
   for (int64_t layer = 0; layer < config.num_layers; ++layer) {
-    keys_.push_back(at::zeros({max_sequences, config.num_kv_heads, capacity, config.head_dim}, options));
-    values_.push_back(at::zeros({max_sequences, config.num_kv_heads, capacity, config.head_dim}, options));
+    keys_.push_back(at::zeros(shape, options));
+    values_.push_back(at::zeros(shape, options));
   }
 }
 
-void KvCache::move_slot(int64_t from, int64_t to, int64_t length) {
-  if (from == to || length == 0) return;
-  for (size_t layer = 0; layer < keys_.size(); ++layer) {
-    keys_[layer][to].narrow(1, 0, length).copy_(keys_[layer][from].narrow(1, 0, length));
-    values_[layer][to].narrow(1, 0, length).copy_(values_[layer][from].narrow(1, 0, length));
+int64_t KvCache::block_bytes(const ModelConfig& config, int64_t block_size, at::ScalarType dtype) {
+  return 2 * config.num_layers * config.num_kv_heads * block_size * config.head_dim *
+         static_cast<int64_t>(c10::elementSize(dtype));
+}
+
+bool KvCache::reserve(BlockTable& table, int64_t positions) {
+  const int64_t needed = blocks_for(positions, block_size_) - static_cast<int64_t>(table.size());
+  if (needed <= 0) return true;
+  if (needed > free_blocks()) return false;
+  for (int64_t i = 0; i < needed; ++i) {
+    table.push_back(free_.back());
+    free_.pop_back();
   }
+  return true;
+}
+
+void KvCache::release(BlockTable& table) {
+  free_.insert(free_.end(), table.rbegin(), table.rend());
+  table.clear();
 }
 
 }  // namespace evalflow::torch_local

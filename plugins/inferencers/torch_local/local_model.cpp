@@ -96,7 +96,11 @@ LocalModelOptions LocalModelOptions::from_json(const json& options, const std::f
   parsed.scheduler.prefill_chunk_tokens =
       options.value("prefill_chunk_tokens", parsed.scheduler.prefill_chunk_tokens);
   parsed.scheduler.cuda_graphs = options.value("cuda_graphs", parsed.scheduler.cuda_graphs);
-  // Room for a long prompt and the longest answer, unless said otherwise (the cache is reserved up front).
+  parsed.scheduler.kv_block_size = options.value("kv_block_size", parsed.scheduler.kv_block_size);
+  parsed.scheduler.kv_cache_tokens = options.value("kv_cache_tokens", parsed.scheduler.kv_cache_tokens);
+  parsed.scheduler.gpu_memory_utilization =
+      options.value("gpu_memory_utilization", parsed.scheduler.gpu_memory_utilization);
+  // Room for a long prompt and the longest answer, unless said otherwise.
   parsed.scheduler.max_sequence_length =
       options.value("max_sequence_length", parsed.generation.max_tokens + int64_t{4096});
   return parsed;

@@ -1,7 +1,10 @@
-// Continuous batching (gpt-fast's generate loop, widened to many requests): every step admits waiting
-// requests into free cache slots and prefills them, then decodes one token for every running sequence. A
-// sequence that finishes leaves at once and the last running sequence moves into its slot, so the running
-// sequences always fill slots 0..n-1 and a waiting request joins at the next step.
+// Continuous batching over a paged KV cache (gpt-fast's generate loop, widened to many requests, with
+// vLLM's block memory): every step admits waiting requests, first come first served, while a batch slot
+// and the cache blocks for their context are free, prefills them, then decodes one token for every running
+// sequence, which takes a new block each time it crosses a block boundary. When no block is free, the most
+// recently admitted sequence is preempted: its blocks are freed and it waits at the head of the queue with
+// the tokens it has, to be prefilled again (recomputed) when memory allows. Sampling noise depends only on
+// (seed, step), so a preempted sequence continues exactly as it would have.
 #pragma once
 
 #include <chrono>
@@ -46,18 +49,31 @@ struct GenerationRequest {
 };
 
 struct SchedulerOptions {
-  int64_t max_sequences = 8;            // cache slots: sequences decoded together
-  int64_t max_sequence_length = 0;      // tokens per slot, prompt included; 0 = the model's max positions
+  int64_t max_sequences = 8;            // sequences decoded together
+  int64_t max_sequence_length = 0;      // tokens per sequence, prompt included; 0 = the model's max positions
   int64_t prefill_chunk_tokens = 2048;  // tokens per prefill forward pass (bounds attention memory)
   bool cuda_graphs = true;              // replay decode steps from CUDA graphs where the device allows
+  int64_t kv_block_size = 16;           // positions per cache block
+  // Positions the cache holds over all sequences. 0 = on CUDA, what gpu_memory_utilization of the GPU
+  // leaves after the weights; on the CPU, max_sequences x max_sequence_length.
+  int64_t kv_cache_tokens = 0;
+  double gpu_memory_utilization = 0.9;  // share of the GPU's memory the process may fill (weights included)
+};
+
+// How the cache was used (benchmarks and logs).
+struct KvCacheReport {
+  int64_t block_size = 0;
+  int64_t blocks = 0;            // usable blocks
+  int64_t peak_used_blocks = 0;  // most blocks held at once
+  int64_t preemptions = 0;       // sequences sent back to wait for memory
 };
 
 class Scheduler {
  public:
   Scheduler(const Transformer& model, const SchedulerOptions& options);
 
-  // Queues a request. Throws std::invalid_argument for an empty prompt or one that leaves no room to
-  // generate in a cache slot.
+  // Queues a request. Throws std::invalid_argument for an empty prompt, ids outside the vocabulary, or a
+  // sequence that could not fit the whole cache even alone.
   void add(GenerationRequest request);
   // Admits and prefills what fits, then decodes one token for every running sequence.
   void step();
@@ -74,12 +90,14 @@ class Scheduler {
   [[nodiscard]] const std::string& graph_failure() const { return graph_failure_; }
   [[nodiscard]] int64_t graph_captures() const { return graphs_ ? graphs_->captures() : 0; }
   [[nodiscard]] double graph_capture_seconds() const { return graphs_ ? graphs_->capture_seconds() : 0.0; }
+  [[nodiscard]] KvCacheReport kv_report() const;
 
  private:
   using Clock = std::chrono::steady_clock;
   struct Sequence {
     GenerationRequest request;
     std::vector<int64_t> generated;
+    BlockTable blocks;  // empty while waiting
     Clock::time_point queued_at;
     Clock::time_point admitted_at;
     Clock::time_point first_token_at;
@@ -88,6 +106,8 @@ class Scheduler {
   };
 
   void admit_and_prefill();
+  void grow_or_preempt();
+  void preempt_newest();
   void decode();
   void append_tokens(std::span<Sequence*> sequences, const at::Tensor& logits);
   void release_finished();
@@ -95,11 +115,14 @@ class Scheduler {
 
   const Transformer& model_;
   SchedulerOptions options_;
+  int64_t max_length_;  // tokens per sequence, prompt included
   KvCache cache_;
+  int64_t peak_used_blocks_ = 0;
+  int64_t preemptions_ = 0;
   std::unique_ptr<DecodeGraphs> graphs_;  // null where graphs are off or unavailable
   std::string graph_failure_;
   std::deque<Sequence> waiting_;
-  std::vector<Sequence> running_;  // running_[i] owns cache slot i
+  std::vector<Sequence> running_;  // in order of admission
 };
 
 }  // namespace evalflow::torch_local

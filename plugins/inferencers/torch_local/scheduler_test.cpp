@@ -157,6 +157,41 @@ TEST_P(SchedulerReference, SeededSamplingRepeatsAndDoesNotDependOnTheBatch) {
   EXPECT_NE(sample(43, false), first);
 }
 
+// A cache of 320 positions for sequences of 33 to 232 tokens (400 in all): the running batch outgrows the
+// cache, the newest sequences are preempted and recomputed later. Tokens are those of an unconstrained run:
+// greedy ones equal transformers', seeded sampling ones equal the run without preemption.
+TEST_P(SchedulerReference, PreemptionForLackOfMemoryChangesNoToken) {
+  auto generate = [&](int64_t cache_tokens, KvCacheReport& report) {
+    Scheduler scheduler(*model_, {.max_sequences = 5,
+                                  .max_sequence_length = 256,
+                                  .kv_block_size = 8,
+                                  .kv_cache_tokens = cache_tokens});
+    Finished finished;
+    for (size_t i = 0; i < prompts_.size(); ++i) {
+      scheduler.add(greedy_request(prompts_[i].ids, 32, finished, static_cast<int>(i)));
+    }
+    GenerationRequest sampled = greedy_request(prompts_[2].ids, 24, finished, 10);
+    sampled.sampling = {.temperature = 0.8, .top_p = 0.95, .seed = 5};
+    scheduler.add(std::move(sampled));
+    run_until_idle(scheduler);
+    report = scheduler.kv_report();
+    return finished;
+  };
+  KvCacheReport roomy;
+  KvCacheReport tight;
+  const Finished unconstrained = generate(0, roomy);
+  const Finished constrained = generate(320, tight);
+  EXPECT_EQ(roomy.preemptions, 0);
+  EXPECT_GT(tight.preemptions, 0);
+  EXPECT_LE(tight.peak_used_blocks, tight.blocks);
+  EXPECT_EQ(tight.blocks, 40);
+  for (size_t i = 0; i < prompts_.size(); ++i) {
+    EXPECT_EQ(constrained.results.at(static_cast<int>(i)).tokens, prompts_[i].greedy) << "prompt " << i;
+  }
+  EXPECT_EQ(constrained.results.at(10).tokens, unconstrained.results.at(10).tokens);
+  EXPECT_EQ(constrained.results.at(10).tokens.size(), 24U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, SchedulerReference, ::testing::Values("tiny_qwen2", "tiny_llama"));
 
 TEST(Scheduler, RefusesPromptsThatCannotBeServed) {
@@ -169,6 +204,44 @@ TEST(Scheduler, RefusesPromptsThatCannotBeServed) {
                std::invalid_argument);
   EXPECT_THROW(scheduler.add(greedy_request({5, config.vocab_size}, 4, finished, 0)), std::invalid_argument);
   EXPECT_TRUE(scheduler.idle());
+}
+
+TEST(Scheduler, RefusesASequenceThatCannotFitTheWholeCache) {
+  const ModelConfig config = load_model_config(fixture_dir("tiny_qwen2"));
+  const Transformer model = Transformer::random(config, test_options(), 1);
+  Scheduler scheduler(
+      model, {.max_sequences = 2, .max_sequence_length = 512, .kv_block_size = 16, .kv_cache_tokens = 64});
+  Finished finished;
+  try {
+    scheduler.add(greedy_request(std::vector<int64_t>(10, 5), 100, finished, 0));
+    FAIL() << "a 110-token sequence was accepted by a 64-position cache";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("does not fit the KV cache of 64 positions"), std::string::npos)
+        << error.what();
+  }
+  scheduler.add(greedy_request(std::vector<int64_t>(10, 5), 54, finished, 1));  // 64 tokens: fits
+  run_until_idle(scheduler);
+  EXPECT_EQ(finished.results.at(1).tokens.size(), 54U);
+  EXPECT_EQ(scheduler.kv_report().peak_used_blocks, 4);
+}
+
+TEST(KvCache, HandsOutBlocksOnceAndNeverTheScratchBlock) {
+  const ModelConfig config = load_model_config(fixture_dir("tiny_qwen2"));
+  KvCache cache(config, 4, 8, test_options());
+  BlockTable first;
+  BlockTable second;
+  EXPECT_TRUE(cache.reserve(first, 17));  // 3 blocks
+  EXPECT_EQ(first.size(), 3U);
+  EXPECT_FALSE(cache.reserve(second, 9));  // 2 blocks wanted, 1 free: nothing taken
+  EXPECT_TRUE(second.empty());
+  EXPECT_TRUE(cache.reserve(second, 8));
+  std::vector<int32_t> all(first.begin(), first.end());
+  all.push_back(second.front());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<int32_t>{1, 2, 3, 4}));
+  cache.release(first);
+  EXPECT_TRUE(first.empty());
+  EXPECT_EQ(cache.free_blocks(), 3);
 }
 
 }  // namespace

@@ -24,6 +24,25 @@ inline std::optional<at::Tensor> fused_causal_attention(const at::Tensor& query,
 #endif
 }
 
+// Queries [1, heads, T, D] at positions start..start+T-1 attending causally to keys/values [1, kv_heads,
+// start + T, D] (a cached prefix and the new tokens), through the memory-efficient kernel with a boolean
+// mask: memory grows with T x (start + T) booleans instead of fp32 scores per head. nullopt before 2.5.
+inline std::optional<at::Tensor> fused_prefix_attention(const at::Tensor& query, const at::Tensor& key,
+                                                        const at::Tensor& value, int64_t start,
+                                                        double scale) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+  const int64_t length = query.size(2);
+  const auto longs = at::TensorOptions(at::kLong).device(query.device());
+  const at::Tensor allowed =
+      at::arange(start + length, longs).unsqueeze(0) <= at::arange(start, start + length, longs).unsqueeze(1);
+  return at::scaled_dot_product_attention(query, key, value, allowed, /*dropout_p=*/0.0, /*is_causal=*/false,
+                                          scale, /*enable_gqa=*/true);
+#else
+  (void)query, (void)key, (void)value, (void)start, (void)scale;
+  return std::nullopt;
+#endif
+}
+
 // RMSNorm as transformers computes it: in fp32, the weight applied in the input dtype. PyTorch 2.4 has it as
 // one operator (fused on CUDA), which saves seven kernel launches per call in decode steps.
 inline at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "fused_ops.hpp"
 #include "safetensors.hpp"
 #include "torch_shim.hpp"
 
@@ -99,6 +100,7 @@ Transformer Transformer::load(const std::filesystem::path& model_dir, const Mode
   };
   fill_weights(config, take, model.embedding_, model.layers_, model.final_norm_, model.lm_head_);
   model.build_rotary_tables(config.max_position_embeddings);
+  model.choose_kernels();
   return model;
 }
 
@@ -112,6 +114,7 @@ Transformer Transformer::random(const ModelConfig& config, const at::TensorOptio
   };
   fill_weights(config, take, model.embedding_, model.layers_, model.final_norm_, model.lm_head_);
   model.build_rotary_tables(config.max_position_embeddings);
+  model.choose_kernels();
   return model;
 }
 
@@ -154,8 +157,10 @@ int64_t Transformer::parameter_bytes() const {
   return total;
 }
 
-at::Tensor Transformer::rms_norm(const at::Tensor& x, const at::Tensor& weight) const {
-  return shim::rms_norm(x, weight, config_.rms_norm_eps);
+void Transformer::choose_kernels() {
+  fused_ = fused::usable(embedding_);
+  fused_attention_ =
+      fused_ && fused::attention_usable(config_.num_heads, config_.num_kv_heads, config_.head_dim);
 }
 
 at::Tensor Transformer::apply_rotary(const at::Tensor& x, const at::Tensor& cos,
@@ -169,104 +174,183 @@ at::Tensor Transformer::apply_rotary(const at::Tensor& x, const at::Tensor& cos,
 at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const SequenceChunk> chunks,
                                 KvCache& cache) const {
   c10::InferenceMode inference;
+  const int64_t block_size = cache.block_size();
   std::vector<int64_t> positions;
+  std::vector<int64_t> slots;
   std::vector<int64_t> last_rows;
   positions.reserve(tokens.size());
-  bool contiguous_decode = true;
-  int64_t max_length = 0;
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    const SequenceChunk& chunk = chunks[i];
-    if (chunk.start + chunk.length > cache.capacity()) {
-      throw std::out_of_range("sequence of " + std::to_string(chunk.start + chunk.length) +
-                              " tokens exceeds the KV cache capacity of " + std::to_string(cache.capacity()));
+  slots.reserve(tokens.size());
+  bool decode = true;
+  int64_t table_width = 0;
+  for (const SequenceChunk& chunk : chunks) {
+    if (chunk.blocks == nullptr || cache.capacity(*chunk.blocks) < chunk.start + chunk.length) {
+      throw std::out_of_range("a chunk of positions " + std::to_string(chunk.start) + ".." +
+                              std::to_string(chunk.start + chunk.length - 1) +
+                              " is not covered by its cache blocks");
     }
-    for (int64_t p = chunk.start; p < chunk.start + chunk.length; ++p) positions.push_back(p);
+    for (int64_t p = chunk.start; p < chunk.start + chunk.length; ++p) {
+      positions.push_back(p);
+      slots.push_back(int64_t{(*chunk.blocks)[static_cast<size_t>(p / block_size)]} * block_size +
+                      p % block_size);
+    }
     last_rows.push_back(static_cast<int64_t>(positions.size()) - 1);
-    contiguous_decode = contiguous_decode && chunk.length == 1 && chunk.slot == static_cast<int64_t>(i);
-    max_length = std::max(max_length, chunk.start + chunk.length);
+    decode = decode && chunk.length == 1;
+    table_width = std::max(table_width, KvCache::blocks_for(chunk.start + 1, block_size));
   }
   if (positions.size() != tokens.size()) throw std::invalid_argument("tokens and chunks disagree in length");
   const at::Device device = options_.device();
   const at::Tensor position_tensor = host_longs(positions, device);
   const at::Tensor token_tensor = host_longs(tokens, device);
-  if (contiguous_decode) return decode_step(token_tensor, position_tensor, max_length, cache);
-  const at::Tensor hidden = run_layers(token_tensor, position_tensor, chunks, 0, cache);
-  return logits(hidden.index_select(0, host_longs(last_rows, device)));
-}
-
-at::Tensor Transformer::decode_step(const at::Tensor& tokens, const at::Tensor& positions, int64_t length,
-                                    KvCache& cache) const {
-  c10::InferenceMode inference;
-  return logits(run_layers(tokens, positions, {}, length, cache));
-}
-
-at::Tensor Transformer::run_layers(const at::Tensor& tokens, const at::Tensor& positions,
-                                   std::span<const SequenceChunk> chunks, int64_t decode_length,
-                                   KvCache& cache) const {
-  const at::Tensor cos = rotary_cos_.index_select(0, positions).to(options_.dtype()).unsqueeze(1);
-  const at::Tensor sin = rotary_sin_.index_select(0, positions).to(options_.dtype()).unsqueeze(1);
-  DecodeBatch decode;
-  if (decode_length > 0) {
-    decode.positions = positions;
-    decode.slots = at::arange(positions.size(0), positions.options());
-    decode.future = (at::arange(decode_length, positions.options()).unsqueeze(0) > positions.unsqueeze(1))
-                        .view({positions.size(0), 1, 1, decode_length});
-    decode.length = decode_length;
+  if (decode) {
+    auto tables = at::zeros({static_cast<int64_t>(chunks.size()), table_width}, at::kInt);
+    for (size_t row = 0; row < chunks.size(); ++row) {
+      const BlockTable& blocks = *chunks[row].blocks;
+      const int64_t used = KvCache::blocks_for(chunks[row].start + 1, block_size);
+      std::copy_n(blocks.begin(), used, tables.data_ptr<int32_t>() + static_cast<int64_t>(row) * table_width);
+    }
+    return decode_step({token_tensor, position_tensor, tables.to(device)}, cache);
   }
-  at::Tensor x = at::embedding(embedding_, tokens);
+  Pass pass = make_pass(position_tensor, host_longs(slots, device), block_size);
+  pass.chunks = chunks;
+  for (const SequenceChunk& chunk : chunks) {
+    std::vector<int64_t> blocks;
+    if (chunk.start > 0) {
+      const int64_t used = KvCache::blocks_for(chunk.start + chunk.length, block_size);
+      blocks.assign(chunk.blocks->begin(), chunk.blocks->begin() + used);
+    }
+    pass.prefix_blocks.push_back(blocks.empty() ? at::Tensor() : host_longs(blocks, device));
+  }
+  return run(token_tensor, pass, host_longs(last_rows, device), cache);
+}
+
+at::Tensor Transformer::decode_step(const DecodeInputs& inputs, KvCache& cache) const {
+  c10::InferenceMode inference;
+  const int64_t block_size = cache.block_size();
+  const at::Tensor own_blocks =
+      inputs.block_tables.gather(1, inputs.positions.div(block_size, "floor").unsqueeze(1)).squeeze(1);
+  Pass pass = make_pass(inputs.positions,
+                        own_blocks.to(at::kLong) * block_size + inputs.positions % block_size, block_size);
+  pass.decode = &inputs;
+  if (!fused_attention_) {
+    const int64_t width = inputs.block_tables.size(1) * block_size;
+    pass.future = (at::arange(width, inputs.positions.options()).unsqueeze(0) > inputs.positions.unsqueeze(1))
+                      .view({inputs.positions.size(0), 1, 1, width});
+  }
+  return run(inputs.tokens, pass, {}, cache);
+}
+
+Transformer::Pass Transformer::make_pass(const at::Tensor& positions, const at::Tensor& slots,
+                                         int64_t block_size) const {
+  Pass pass;
+  pass.positions = positions;
+  pass.slots = slots;
+  if (!fused_) {
+    pass.write_blocks = slots.div(block_size, "floor");
+    pass.write_offsets = slots % block_size;
+    pass.cos = rotary_cos_.index_select(0, positions).to(options_.dtype()).unsqueeze(1);
+    pass.sin = rotary_sin_.index_select(0, positions).to(options_.dtype()).unsqueeze(1);
+  }
+  return pass;
+}
+
+at::Tensor Transformer::run(const at::Tensor& tokens, const Pass& pass, const at::Tensor& last_rows,
+                            KvCache& cache) const {
+  at::Tensor residual = at::embedding(embedding_, tokens);
+  at::Tensor delta;
   for (size_t i = 0; i < layers_.size(); ++i) {
     const LayerWeights& layer = layers_[i];
-    x = x + attention(layer, static_cast<int64_t>(i), rms_norm(x, layer.input_norm), cos, sin, chunks,
-                      decode_length > 0 ? &decode : nullptr, cache);
-    const at::Tensor gate_up =
-        at::linear(rms_norm(x, layer.post_attention_norm), layer.gate_up_weight, layer.gate_up_bias);
-    const auto halves = gate_up.chunk(2, -1);
-    x = x + at::linear(at::silu(halves[0]) * halves[1], layer.down_weight, layer.down_bias);
+    const at::Tensor normed = add_norm(residual, delta, layer.input_norm);
+    delta = attention(layer, static_cast<int64_t>(i), normed, pass, cache);
+    delta = mlp(layer, add_norm(residual, delta, layer.post_attention_norm));
   }
-  return x;
+  if (last_rows.defined()) {
+    residual = residual.index_select(0, last_rows);
+    delta = delta.index_select(0, last_rows);
+  }
+  return project(add_norm(residual, delta, final_norm_), lm_head_, {}).to(at::kFloat);
 }
 
-at::Tensor Transformer::logits(const at::Tensor& hidden) const {
-  return at::linear(rms_norm(hidden, final_norm_), lm_head_).to(at::kFloat);
+// residual += delta, then RMSNorm as transformers computes it (fp32 inside, the weight applied in the
+// model dtype).
+at::Tensor Transformer::add_norm(at::Tensor& residual, const at::Tensor& delta,
+                                 const at::Tensor& weight) const {
+  if (fused_) return fused::add_rms_norm(residual, delta, weight, config_.rms_norm_eps);
+  if (delta.defined()) residual = residual + delta;
+  return shim::rms_norm(residual, weight, config_.rms_norm_eps);
+}
+
+at::Tensor Transformer::project(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) const {
+  if (fused_ && fused::gemv_usable(x, weight)) return fused::gemv(x, weight, bias, /*gated=*/false);
+  return at::linear(x, weight, bias);
+}
+
+at::Tensor Transformer::mlp(const LayerWeights& layer, const at::Tensor& x) const {
+  at::Tensor activated;
+  if (fused_ && !layer.gate_up_bias.defined() && fused::gemv_usable(x, layer.gate_up_weight)) {
+    activated = fused::gemv(x, layer.gate_up_weight, {}, /*gated=*/true);
+  } else {
+    const at::Tensor gate_up = at::linear(x, layer.gate_up_weight, layer.gate_up_bias);
+    if (fused_) {
+      activated = fused::silu_mul(gate_up);
+    } else {
+      const auto halves = gate_up.chunk(2, -1);
+      activated = at::silu(halves[0]) * halves[1];
+    }
+  }
+  return project(activated, layer.down_weight, layer.down_bias);
 }
 
 at::Tensor Transformer::attention(const LayerWeights& layer, int64_t layer_index, const at::Tensor& x,
-                                  const at::Tensor& cos, const at::Tensor& sin,
-                                  std::span<const SequenceChunk> chunks, const DecodeBatch* decode,
-                                  KvCache& cache) const {
+                                  const Pass& pass, KvCache& cache) const {
   const int64_t tokens = x.size(0);
-  const int64_t q_size = config_.num_heads * config_.head_dim;
-  const int64_t kv_size = config_.num_kv_heads * config_.head_dim;
-  const at::Tensor qkv = at::linear(x, layer.qkv_weight, layer.qkv_bias);
-  // Queries and keys rotate together: one set of kernels instead of two.
-  const at::Tensor rotated =
-      apply_rotary(qkv.narrow(1, 0, q_size + kv_size)
-                       .view({tokens, config_.num_heads + config_.num_kv_heads, config_.head_dim}),
-                   cos, sin);
-  const at::Tensor q = rotated.narrow(1, 0, config_.num_heads);
-  const at::Tensor k = rotated.narrow(1, config_.num_heads, config_.num_kv_heads);
-  const at::Tensor v =
-      qkv.narrow(1, q_size + kv_size, kv_size).view({tokens, config_.num_kv_heads, config_.head_dim});
+  const int64_t heads = config_.num_heads;
+  const int64_t kv_heads = config_.num_kv_heads;
+  const int64_t dim = config_.head_dim;
+  at::Tensor qkv = project(x, layer.qkv_weight, layer.qkv_bias);
+  at::Tensor q;
+  at::Tensor k;
+  const at::Tensor v = qkv.narrow(1, (heads + kv_heads) * dim, kv_heads * dim).view({tokens, kv_heads, dim});
+  if (fused_) {
+    fused::rotary_store(qkv, pass.positions, rotary_cos_, rotary_sin_, pass.slots,
+                        {cache.keys(layer_index), cache.values(layer_index)}, heads);
+    q = qkv.narrow(1, 0, heads * dim).view({tokens, heads, dim});
+    k = qkv.narrow(1, heads * dim, kv_heads * dim).view({tokens, kv_heads, dim});
+  } else {
+    // Queries and keys rotate together: one set of kernels instead of two.
+    const at::Tensor rotated = apply_rotary(
+        qkv.narrow(1, 0, (heads + kv_heads) * dim).view({tokens, heads + kv_heads, dim}), pass.cos, pass.sin);
+    q = rotated.narrow(1, 0, heads);
+    k = rotated.narrow(1, heads, kv_heads);
+    cache.keys(layer_index).index_put_({pass.write_blocks, Slice(), pass.write_offsets}, k);
+    cache.values(layer_index).index_put_({pass.write_blocks, Slice(), pass.write_offsets}, v);
+  }
   at::Tensor out;
-  if (decode != nullptr) {
-    out = decode_attention(q, k, v, *decode, layer_index, cache);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(dim));
+  if (pass.decode != nullptr && fused_attention_) {
+    out = fused::paged_decode_attention(qkv, {cache.keys(layer_index), cache.values(layer_index)},
+                                        pass.decode->block_tables, pass.positions, heads, scale);
+  } else if (pass.decode != nullptr) {
+    out = gathered_decode_attention(q, pass, layer_index, cache);
   } else {
     std::vector<at::Tensor> parts;
     int64_t offset = 0;
-    for (const SequenceChunk& chunk : chunks) {
+    for (size_t c = 0; c < pass.chunks.size(); ++c) {
+      const SequenceChunk& chunk = pass.chunks[c];
       parts.push_back(chunk_attention(q.narrow(0, offset, chunk.length), k.narrow(0, offset, chunk.length),
-                                      v.narrow(0, offset, chunk.length), chunk, layer_index, cache));
+                                      v.narrow(0, offset, chunk.length), chunk, pass.prefix_blocks[c],
+                                      layer_index, cache));
       offset += chunk.length;
     }
     out = parts.size() == 1 ? parts[0] : at::cat(parts);
   }
-  return at::linear(out, layer.o_weight, layer.o_bias);
+  return project(out, layer.o_weight, layer.o_bias);
 }
 
-// One sequence's new tokens attending to its cached prefix and to each other, causally.
+// One sequence's new tokens attending to its cached prefix (gathered from its blocks) and to each other,
+// causally.
 at::Tensor Transformer::chunk_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                        const SequenceChunk& chunk, int64_t layer_index,
-                                        KvCache& cache) const {
+                                        const SequenceChunk& chunk, const at::Tensor& prefix_blocks,
+                                        int64_t layer_index, KvCache& cache) const {
   const int64_t length = chunk.length;
   const int64_t total = chunk.start + length;
   const int64_t heads = config_.num_heads;
@@ -274,21 +358,28 @@ at::Tensor Transformer::chunk_attention(const at::Tensor& q, const at::Tensor& k
   const int64_t group = heads / kv_heads;
   const int64_t dim = config_.head_dim;
   const double scale = 1.0 / std::sqrt(static_cast<double>(dim));
-  at::Tensor slot_keys = cache.keys(layer_index)[chunk.slot];  // [kv_heads, capacity, dim]
-  at::Tensor slot_values = cache.values(layer_index)[chunk.slot];
-  slot_keys.narrow(1, chunk.start, length).copy_(k.transpose(0, 1));
-  slot_values.narrow(1, chunk.start, length).copy_(v.transpose(0, 1));
-  const at::Tensor keys = slot_keys.narrow(1, 0, total);
-  const at::Tensor values = slot_values.narrow(1, 0, total);
-  if (chunk.start == 0) {
-    if (auto fused = shim::fused_causal_attention(q.transpose(0, 1).unsqueeze(0), keys.unsqueeze(0),
-                                                  values.unsqueeze(0), scale)) {
-      return fused->squeeze(0).transpose(0, 1).reshape({length, heads * dim});
-    }
+  at::Tensor keys = k.transpose(0, 1);  // [kv_heads, total, dim]
+  at::Tensor values = v.transpose(0, 1);
+  if (chunk.start > 0) {
+    auto gather = [&](const at::Tensor& pool) {
+      return pool.index_select(0, prefix_blocks)
+          .permute({1, 0, 2, 3})
+          .reshape({kv_heads, -1, dim})
+          .narrow(1, 0, total);
+    };
+    keys = gather(cache.keys(layer_index));
+    values = gather(cache.values(layer_index));
   }
+  const at::Tensor query = q.transpose(0, 1).unsqueeze(0);
+  auto fused =
+      chunk.start == 0
+          ? shim::fused_causal_attention(query, keys.unsqueeze(0), values.unsqueeze(0), scale)
+          : shim::fused_prefix_attention(query, keys.unsqueeze(0), values.unsqueeze(0), chunk.start, scale);
+  if (fused) return fused->squeeze(0).transpose(0, 1).reshape({length, heads * dim});
   // Rows are (group member, token): query head h = kv_head * group + member uses kv_head, as repeat_kv does.
-  const at::Tensor grouped_q =
-      q.view({length, kv_heads, group, dim}).permute({1, 2, 0, 3}).reshape({kv_heads, group * length, dim});
+  const at::Tensor grouped_q = q.reshape({length, kv_heads, group, dim})
+                                   .permute({1, 2, 0, 3})
+                                   .reshape({kv_heads, group * length, dim});
   at::Tensor scores = at::matmul(grouped_q, keys.transpose(1, 2)) * scale;
   const at::Tensor query_positions =
       at::arange(chunk.start, total, at::TensorOptions(at::kLong).device(q.device()));
@@ -302,24 +393,28 @@ at::Tensor Transformer::chunk_attention(const at::Tensor& q, const at::Tensor& k
       .reshape({length, heads * dim});
 }
 
-// One new token for each sequence in slots 0..batch-1, reading the cache as one contiguous view.
-at::Tensor Transformer::decode_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                                         const DecodeBatch& decode, int64_t layer_index,
-                                         KvCache& cache) const {
+// Decode attention composed from ATen calls: each row's blocks gathered into one [batch, kv_heads, width,
+// dim] view, keys after the row's position masked. The reference the paged kernel is tested against.
+at::Tensor Transformer::gathered_decode_attention(const at::Tensor& q, const Pass& pass, int64_t layer_index,
+                                                  KvCache& cache) const {
   const int64_t batch = q.size(0);
   const int64_t kv_heads = config_.num_kv_heads;
   const int64_t group = config_.num_heads / kv_heads;
   const int64_t dim = config_.head_dim;
   const double scale = 1.0 / std::sqrt(static_cast<double>(dim));
-  at::Tensor& all_keys = cache.keys(layer_index);
-  at::Tensor& all_values = cache.values(layer_index);
-  all_keys.index_put_({decode.slots, Slice(), decode.positions}, k);
-  all_values.index_put_({decode.slots, Slice(), decode.positions}, v);
-  const at::Tensor keys =
-      all_keys.narrow(0, 0, batch).narrow(2, 0, decode.length);  // [batch, kv_heads, L, dim]
-  const at::Tensor values = all_values.narrow(0, 0, batch).narrow(2, 0, decode.length);
-  at::Tensor scores = at::matmul(q.view({batch, kv_heads, group, dim}), keys.transpose(2, 3)) * scale;
-  scores.masked_fill_(decode.future, -std::numeric_limits<double>::infinity());
+  const at::Tensor& tables = pass.decode->block_tables;
+  const int64_t width = tables.size(1);
+  const at::Tensor flat = tables.reshape({-1}).to(at::kLong);
+  auto gather = [&](const at::Tensor& pool) {
+    return pool.index_select(0, flat)
+        .view({batch, width, kv_heads, cache.block_size(), dim})
+        .permute({0, 2, 1, 3, 4})
+        .reshape({batch, kv_heads, width * cache.block_size(), dim});
+  };
+  const at::Tensor keys = gather(cache.keys(layer_index));
+  const at::Tensor values = gather(cache.values(layer_index));
+  at::Tensor scores = at::matmul(q.reshape({batch, kv_heads, group, dim}), keys.transpose(2, 3)) * scale;
+  scores.masked_fill_(pass.future, -std::numeric_limits<double>::infinity());
   const at::Tensor probabilities = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
   return at::matmul(probabilities, values).reshape({batch, config_.num_heads * dim});
 }

@@ -1,0 +1,738 @@
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "kernels.hpp"
+
+namespace evalflow::torch_local::kernels {
+namespace {
+
+// bf16 and fp16 behind one interface: scalar and pair conversions to and from fp32.
+template <class T>
+struct Element;
+
+template <>
+struct Element<__nv_bfloat16> {
+  using Pair = __nv_bfloat162;
+  static __device__ float to_float(__nv_bfloat16 v) { return __bfloat162float(v); }
+  static __device__ __nv_bfloat16 from_float(float v) { return __float2bfloat16(v); }
+  static __device__ float2 to_float2(Pair v) { return __bfloat1622float2(v); }
+};
+
+template <>
+struct Element<__half> {
+  using Pair = __half2;
+  static __device__ float to_float(__half v) { return __half2float(v); }
+  static __device__ __half from_float(float v) { return __float2half(v); }
+  static __device__ float2 to_float2(Pair v) { return __half22float2(v); }
+};
+
+// The value `v` takes once stored in T: transformers rounds after every operation in the model dtype.
+template <class T>
+__device__ float rounded(float v) {
+  return Element<T>::to_float(Element<T>::from_float(v));
+}
+
+__device__ float silu(float v) {
+  return v / (1.0F + expf(-v));
+}
+
+__device__ float warp_sum(float v) {
+  for (int offset = 16; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffU, v, offset);
+  return v;
+}
+
+__device__ float warp_max(float v) {
+  for (int offset = 16; offset > 0; offset /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffU, v, offset));
+  return v;
+}
+
+// The sum over the thread block (blockDim.x a multiple of 32, at most 1024), returned to every thread.
+__device__ float block_sum(float v) {
+  __shared__ float partial[32];
+  const int lane = static_cast<int>(threadIdx.x % 32);
+  const int warp = static_cast<int>(threadIdx.x / 32);
+  v = warp_sum(v);
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  const int warps = static_cast<int>(blockDim.x / 32);
+  v = lane < warps ? partial[lane] : 0.0F;
+  v = warp_sum(v);
+  __syncthreads();  // partial may be reused by a later call
+  return v;
+}
+
+// Programmatic dependent launch (Hopper and later): a kernel may start while the one before it in the
+// stream drains, and waits here before touching anything that kernel writes or reads. Work on data no
+// kernel writes (weights) can come before the wait. Without the launch attribute this returns at once.
+__device__ void wait_for_previous_kernel() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  cudaGridDependencySynchronize();
+#endif
+}
+
+bool dependent_launch_supported() {
+  static const bool supported = [] {
+    int device = 0;
+    int major = 0;
+    cudaGetDevice(&device);
+    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+    return major >= 9;
+  }();
+  return supported;
+}
+
+// launch(kernel, grid, block, shared, stream, args...), allowed to overlap the previous kernel's tail.
+template <class... Parameters, class... Arguments>
+void launch(void (*kernel)(Parameters...), dim3 grid, dim3 block, size_t shared, cudaStream_t stream,
+            Arguments... arguments) {
+  cudaLaunchConfig_t config{};
+  config.gridDim = grid;
+  config.blockDim = block;
+  config.dynamicSmemBytes = shared;
+  config.stream = stream;
+  cudaLaunchAttribute attribute{};
+  attribute.id = cudaLaunchAttributeProgrammaticStreamSerialization;
+  attribute.val.programmaticStreamSerializationAllowed = 1;
+  config.attrs = &attribute;
+  config.numAttrs = dependent_launch_supported() ? 1 : 0;
+  const cudaError_t error = cudaLaunchKernelEx(&config, kernel, static_cast<Parameters>(arguments)...);
+  if (error != cudaSuccess)
+    throw std::runtime_error(std::string("CUDA kernel launch failed: ") + cudaGetErrorString(error));
+}
+
+void check_launch(const char* kernel) {
+  const cudaError_t error = cudaGetLastError();
+  if (error != cudaSuccess) {
+    throw std::runtime_error(std::string("CUDA kernel ") + kernel +
+                             " failed to launch: " + cudaGetErrorString(error));
+  }
+}
+
+template <class T>
+__device__ void unpack8(const uint4& packed, float (&out)[8]) {
+  const auto* pairs = reinterpret_cast<const typename Element<T>::Pair*>(&packed);
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    const float2 pair = Element<T>::to_float2(pairs[j]);
+    out[2 * j] = pair.x;
+    out[2 * j + 1] = pair.y;
+  }
+}
+
+// ---- RMSNorm with the residual add --------------------------------------------------------------------
+
+template <class T>
+__global__ void add_rms_norm_kernel(T* residual, const T* delta, const T* weight, T* out, int64_t width,
+                                    float eps) {
+  wait_for_previous_kernel();
+  using E = Element<T>;
+  T* row = residual + blockIdx.x * width;
+  const T* add = delta != nullptr ? delta + blockIdx.x * width : nullptr;
+  T* normed = out + blockIdx.x * width;
+  float squares = 0;
+  for (int64_t i = threadIdx.x; i < width; i += blockDim.x) {
+    float v = E::to_float(row[i]);
+    if (add != nullptr) {
+      v = rounded<T>(v + E::to_float(add[i]));
+      row[i] = E::from_float(v);
+    }
+    squares += v * v;
+  }
+  const float inverse = rsqrtf(block_sum(squares) / static_cast<float>(width) + eps);
+  for (int64_t i = threadIdx.x; i < width; i += blockDim.x) {
+    const float scaled = rounded<T>(E::to_float(row[i]) * inverse);
+    normed[i] = E::from_float(E::to_float(weight[i]) * scaled);
+  }
+}
+
+// The same for rows of 8-element vectors (width % 8 == 0): each thread keeps its at most kNormVectors
+// vectors in registers between the sum of squares and the scaling, so the row is read once.
+constexpr int kNormVectors = 4;
+
+template <class T>
+__device__ void store8(T* destination, const float (&values)[8]) {
+  using Pair = typename Element<T>::Pair;
+  uint4 packed;
+  auto* pairs = reinterpret_cast<Pair*>(&packed);
+#pragma unroll
+  for (int j = 0; j < 4; ++j) {
+    pairs[j] = Pair{Element<T>::from_float(values[2 * j]), Element<T>::from_float(values[2 * j + 1])};
+  }
+  *reinterpret_cast<uint4*>(destination) = packed;
+}
+
+template <class T>
+__global__ void add_rms_norm_vector_kernel(T* residual, const T* delta, const T* weight, T* out,
+                                           int64_t width, float eps) {
+  wait_for_previous_kernel();
+  using E = Element<T>;
+  T* row = residual + blockIdx.x * width;
+  const T* add = delta != nullptr ? delta + blockIdx.x * width : nullptr;
+  float values[kNormVectors][8];
+  float squares = 0;
+#pragma unroll
+  for (int v = 0; v < kNormVectors; ++v) {
+    const int64_t column = (static_cast<int64_t>(v) * blockDim.x + threadIdx.x) * 8;
+    if (column >= width) break;
+    unpack8<T>(*reinterpret_cast<const uint4*>(row + column), values[v]);
+    if (add != nullptr) {
+      float extra[8];
+      unpack8<T>(*reinterpret_cast<const uint4*>(add + column), extra);
+#pragma unroll
+      for (int j = 0; j < 8; ++j) values[v][j] = rounded<T>(values[v][j] + extra[j]);
+      store8<T>(row + column, values[v]);
+    }
+#pragma unroll
+    for (int j = 0; j < 8; ++j) squares += values[v][j] * values[v][j];
+  }
+  const float inverse = rsqrtf(block_sum(squares) / static_cast<float>(width) + eps);
+#pragma unroll
+  for (int v = 0; v < kNormVectors; ++v) {
+    const int64_t column = (static_cast<int64_t>(v) * blockDim.x + threadIdx.x) * 8;
+    if (column >= width) break;
+    float scale[8];
+    unpack8<T>(*reinterpret_cast<const uint4*>(weight + column), scale);
+#pragma unroll
+    for (int j = 0; j < 8; ++j) values[v][j] = scale[j] * rounded<T>(values[v][j] * inverse);
+    store8<T>(out + blockIdx.x * width + column, values[v]);
+  }
+}
+
+// ---- SiLU(gate) * up ----------------------------------------------------------------------------------
+
+template <class T>
+__global__ void silu_mul_kernel(const T* gate_up, T* out, int64_t rows, int64_t width) {
+  wait_for_previous_kernel();
+  using E = Element<T>;
+  const int64_t total = rows * width;
+  for (int64_t index = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; index < total;
+       index += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    const int64_t row = index / width;
+    const int64_t column = index % width;
+    const float gate = E::to_float(gate_up[row * 2 * width + column]);
+    const float up = E::to_float(gate_up[row * 2 * width + width + column]);
+    out[index] = E::from_float(rounded<T>(silu(gate)) * up);
+  }
+}
+
+// ---- GEMV for a few rows ------------------------------------------------------------------------------
+
+constexpr int kGemvWarps = 8;
+constexpr int kGemvUnroll = 4;
+
+// Adds x[m, chunk] . w[chunk] for each of the M rows to acc.
+template <class T, int M>
+__device__ void accumulate_chunk(const uint4* const (&x_rows)[M], int64_t chunk, const uint4& weights,
+                                 float (&acc)[M]) {
+  float w[8];
+  unpack8<T>(weights, w);
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    float x[8];
+    unpack8<T>(__ldg(x_rows[m] + chunk), x);
+#pragma unroll
+    for (int j = 0; j < 8; ++j) acc[m] += x[j] * w[j];
+  }
+}
+
+// One warp per output column; each lane reads 16-byte chunks of the weight row, kGemvUnroll in flight.
+template <class T, int M, bool Gated>
+__global__ void __launch_bounds__(kGemvWarps * 32)
+    gemv_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
+                T* __restrict__ y, int64_t outputs, int64_t inner) {
+  using E = Element<T>;
+  const int lane = static_cast<int>(threadIdx.x % 32);
+  const int64_t column = blockIdx.x * static_cast<int64_t>(kGemvWarps) + threadIdx.x / 32;
+  if (column >= outputs) return;
+  const int64_t chunks = inner / 8;
+  const uint4* x_rows[M];
+#pragma unroll
+  for (int m = 0; m < M; ++m) x_rows[m] = reinterpret_cast<const uint4*>(x + m * inner);
+  const auto* gate_row = reinterpret_cast<const uint4*>(w + column * inner);
+  const auto* up_row = reinterpret_cast<const uint4*>(w + (column + outputs) * inner);
+  float gate[M] = {};
+  float up[M] = {};
+  // Weight rows stream through two register buffers of kGemvUnroll chunks each; the first is loaded before
+  // waiting for the previous kernel (weights never change), overlapping its tail.
+  auto load = [&](int64_t first, uint4(&gate_weights)[kGemvUnroll], uint4(&up_weights)[kGemvUnroll]) {
+#pragma unroll
+    for (int u = 0; u < kGemvUnroll; ++u) {
+      gate_weights[u] = __ldcs(gate_row + first + 32 * u);
+      if constexpr (Gated) up_weights[u] = __ldcs(up_row + first + 32 * u);
+    }
+  };
+  auto full_group = [&](int64_t first) { return first + 32 * (kGemvUnroll - 1) < chunks; };
+  int64_t chunk = lane;
+  uint4 gate_weights[kGemvUnroll];
+  uint4 up_weights[kGemvUnroll];
+  if (full_group(chunk)) load(chunk, gate_weights, up_weights);
+  wait_for_previous_kernel();
+  while (full_group(chunk)) {
+    const int64_t next = chunk + 32 * kGemvUnroll;
+    uint4 next_gate[kGemvUnroll];
+    uint4 next_up[kGemvUnroll];
+    if (full_group(next)) load(next, next_gate, next_up);
+#pragma unroll
+    for (int u = 0; u < kGemvUnroll; ++u) {
+      accumulate_chunk<T, M>(x_rows, chunk + 32 * u, gate_weights[u], gate);
+      if constexpr (Gated) accumulate_chunk<T, M>(x_rows, chunk + 32 * u, up_weights[u], up);
+    }
+#pragma unroll
+    for (int u = 0; u < kGemvUnroll; ++u) {
+      gate_weights[u] = next_gate[u];
+      if constexpr (Gated) up_weights[u] = next_up[u];
+    }
+    chunk = next;
+  }
+  for (; chunk < chunks; chunk += 32) {
+    accumulate_chunk<T, M>(x_rows, chunk, __ldcs(gate_row + chunk), gate);
+    if constexpr (Gated) accumulate_chunk<T, M>(x_rows, chunk, __ldcs(up_row + chunk), up);
+  }
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    gate[m] = warp_sum(gate[m]);
+    if constexpr (Gated) up[m] = warp_sum(up[m]);
+  }
+  if (lane != 0) return;
+#pragma unroll
+  for (int m = 0; m < M; ++m) {
+    float value = gate[m];
+    if constexpr (Gated) {
+      value = rounded<T>(silu(rounded<T>(value))) * rounded<T>(up[m]);
+    } else if (bias != nullptr) {
+      value += E::to_float(bias[column]);
+    }
+    y[m * outputs + column] = E::from_float(value);
+  }
+}
+
+template <class T, int M>
+void launch_gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated,
+                 cudaStream_t stream) {
+  const dim3 grid(static_cast<unsigned>((shape.outputs + kGemvWarps - 1) / kGemvWarps));
+  const auto* typed_x = static_cast<const T*>(x);
+  const auto* typed_w = static_cast<const T*>(w);
+  const auto* typed_bias = static_cast<const T*>(bias);
+  auto* typed_y = static_cast<T*>(y);
+  if (gated) {
+    launch(gemv_kernel<T, M, true>, grid, kGemvWarps * 32, 0, stream, typed_x, typed_w, nullptr, typed_y,
+           shape.outputs, shape.inner);
+  } else {
+    launch(gemv_kernel<T, M, false>, grid, kGemvWarps * 32, 0, stream, typed_x, typed_w, typed_bias, typed_y,
+           shape.outputs, shape.inner);
+  }
+}
+
+template <class T>
+void dispatch_gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated,
+                   cudaStream_t stream) {
+  switch (shape.rows) {
+    case 1:
+      return launch_gemv<T, 1>(x, w, bias, y, shape, gated, stream);
+    case 2:
+      return launch_gemv<T, 2>(x, w, bias, y, shape, gated, stream);
+    case 3:
+      return launch_gemv<T, 3>(x, w, bias, y, shape, gated, stream);
+    case 4:
+      return launch_gemv<T, 4>(x, w, bias, y, shape, gated, stream);
+    case 5:
+      return launch_gemv<T, 5>(x, w, bias, y, shape, gated, stream);
+    case 6:
+      return launch_gemv<T, 6>(x, w, bias, y, shape, gated, stream);
+    case 7:
+      return launch_gemv<T, 7>(x, w, bias, y, shape, gated, stream);
+    case 8:
+      return launch_gemv<T, 8>(x, w, bias, y, shape, gated, stream);
+    default:
+      throw std::invalid_argument("gemv takes 1 to 8 rows, got " + std::to_string(shape.rows));
+  }
+}
+
+// ---- Rotary embedding and the cache store -------------------------------------------------------------
+
+template <class T>
+__global__ void rotary_store_kernel(T* qkv, int64_t row_stride, const int64_t* positions, const float* cos,
+                                    const float* sin, const int64_t* slots, T* key_pool, T* value_pool,
+                                    int heads, int kv_heads, int head_dim, int block_size) {
+  wait_for_previous_kernel();
+  using E = Element<T>;
+  T* row = qkv + blockIdx.x * row_stride;
+  const int half = head_dim / 2;
+  const float* cos_row = cos + positions[blockIdx.x] * half;
+  const float* sin_row = sin + positions[blockIdx.x] * half;
+  const int64_t slot = slots[blockIdx.x];
+  const int64_t block = slot / block_size;
+  const int64_t offset = slot % block_size;
+  auto cached = [&](T* pool, int kv_head) {
+    return pool + ((block * kv_heads + kv_head) * block_size + offset) * head_dim;
+  };
+  for (int index = static_cast<int>(threadIdx.x); index < (heads + kv_heads) * half;
+       index += static_cast<int>(blockDim.x)) {
+    const int head = index / half;
+    const int i = index % half;
+    T* x = row + head * head_dim;
+    const float first = E::to_float(x[i]);
+    const float second = E::to_float(x[i + half]);
+    const T rotated_first = E::from_float(first * cos_row[i] - second * sin_row[i]);
+    const T rotated_second = E::from_float(second * cos_row[i] + first * sin_row[i]);
+    x[i] = rotated_first;
+    x[i + half] = rotated_second;
+    if (head >= heads) {
+      T* key = cached(key_pool, head - heads);
+      key[i] = rotated_first;
+      key[i + half] = rotated_second;
+    }
+  }
+  const T* values = row + (heads + kv_heads) * head_dim;
+  for (int index = static_cast<int>(threadIdx.x); index < kv_heads * head_dim;
+       index += static_cast<int>(blockDim.x)) {
+    cached(value_pool, index / head_dim)[index % head_dim] = values[index];
+  }
+}
+
+// ---- Paged decode attention ---------------------------------------------------------------------------
+
+constexpr int kAttentionThreads = 128;
+constexpr int kAttentionWarps = kAttentionThreads / 32;
+constexpr int64_t kMaxSplitTokens = 256;
+constexpr int64_t kMinSplitTokens = 32;
+constexpr int kMaxPairsPerLane = 4;  // head_dim <= 256
+
+int multiprocessors() {
+  static const int count = [] {
+    int device = 0;
+    int value = 0;
+    cudaGetDevice(&device);
+    cudaDeviceGetAttribute(&value, cudaDevAttrMultiProcessorCount, device);
+    return value > 0 ? value : 1;
+  }();
+  return count;
+}
+
+int64_t split_tokens(const AttentionShape& shape) {
+  const int64_t length = shape.table_width * shape.block_size;
+  // Enough thread blocks to fill every multiprocessor four times over, in splits of 32 to 256 positions:
+  // short splits keep each block's serial work short.
+  const int64_t wanted = std::max<int64_t>(
+      1, (4 * multiprocessors() + shape.batch * shape.kv_heads - 1) / (shape.batch * shape.kv_heads));
+  const int64_t tokens = (length + wanted - 1) / wanted;
+  return std::clamp<int64_t>((tokens + 31) / 32 * 32, kMinSplitTokens, kMaxSplitTokens);
+}
+
+// Each thread block: one sequence, one key/value head with its G query heads, one split of positions.
+// Writes the split's unnormalised output sum(exp(s - m) v), its max m and its sum l = sum(exp(s - m)).
+template <class T, int G>
+__global__ void __launch_bounds__(kAttentionThreads)
+    attention_split_kernel(const T* q, int64_t q_stride, const T* key_pool, const T* value_pool,
+                           const int32_t* block_tables, const int64_t* positions, float* partial_out,
+                           float* partial_stats, int heads, int kv_heads, int head_dim, int block_size,
+                           int table_width, int split_tokens, int splits, float scale) {
+  wait_for_previous_kernel();
+  using E = Element<T>;
+  using Pair = typename E::Pair;
+  extern __shared__ float shared[];
+  float* query = shared;                     // [G, head_dim], scaled
+  float* weights = query + G * head_dim;     // [G, split_tokens]: scores, then exp(score - max)
+  float* sums = weights + G * split_tokens;  // [warps, G, head_dim]
+  const int batch_row = static_cast<int>(blockIdx.z);
+  const int kv_head = static_cast<int>(blockIdx.y);
+  const int split = static_cast<int>(blockIdx.x);
+  const int tid = static_cast<int>(threadIdx.x);
+  const int warp = tid / 32;
+  const int lane = tid % 32;
+  const int64_t context = positions[batch_row] + 1;
+  const int64_t first = static_cast<int64_t>(split) * split_tokens;
+  const int64_t last = min(first + split_tokens, context);
+  const int64_t head0 = static_cast<int64_t>(batch_row) * heads + static_cast<int64_t>(kv_head) * G;
+  if (first >= context) {
+    if (tid < G) {
+      partial_stats[((head0 + tid) * splits + split) * 2] = -INFINITY;
+      partial_stats[((head0 + tid) * splits + split) * 2 + 1] = 0;
+    }
+    return;
+  }
+  const T* q_row = q + batch_row * q_stride + static_cast<int64_t>(kv_head) * G * head_dim;
+  for (int i = tid; i < G * head_dim; i += kAttentionThreads) query[i] = E::to_float(q_row[i]) * scale;
+  __syncthreads();
+
+  const int pairs = head_dim / 2;
+  const int32_t* table = block_tables + static_cast<int64_t>(batch_row) * table_width;
+  auto cached = [&](const T* pool, int64_t t) {
+    const int64_t block = table[t / block_size];
+    return pool + ((block * kv_heads + kv_head) * block_size + t % block_size) * head_dim;
+  };
+  // Scores: a thread per position, the whole key row in 16-byte loads against the queries in shared memory
+  // (read as broadcasts), so no cross-lane reduction per position.
+  const int count = static_cast<int>(last - first);
+  for (int i = tid; i < count; i += kAttentionThreads) {
+    const auto* key = reinterpret_cast<const uint4*>(cached(key_pool, first + i));
+    float dot[G] = {};
+    for (int c = 0; c < head_dim / 8; ++c) {
+      float k[8];
+      unpack8<T>(key[c], k);
+#pragma unroll
+      for (int g = 0; g < G; ++g) {
+        const auto* q4 = reinterpret_cast<const float4*>(query + g * head_dim + c * 8);
+        const float4 low = q4[0];
+        const float4 high = q4[1];
+        dot[g] += low.x * k[0] + low.y * k[1] + low.z * k[2] + low.w * k[3] + high.x * k[4] + high.y * k[5] +
+                  high.z * k[6] + high.w * k[7];
+      }
+    }
+#pragma unroll
+    for (int g = 0; g < G; ++g) weights[g * split_tokens + i] = dot[g];
+  }
+  __syncthreads();
+
+  for (int g = warp; g < G; g += kAttentionWarps) {
+    float* row = weights + g * split_tokens;
+    float highest = -INFINITY;
+    for (int i = lane; i < count; i += 32) highest = fmaxf(highest, row[i]);
+    highest = warp_max(highest);
+    float sum = 0;
+    for (int i = lane; i < count; i += 32) {
+      const float e = expf(row[i] - highest);
+      row[i] = e;
+      sum += e;
+    }
+    sum = warp_sum(sum);
+    if (lane == 0) {
+      partial_stats[((head0 + g) * splits + split) * 2] = highest;
+      partial_stats[((head0 + g) * splits + split) * 2 + 1] = sum;
+    }
+  }
+  __syncthreads();
+
+  // Values: each warp sums every kAttentionWarps-th position, its lanes over the dimension pairs (coalesced
+  // rows, independent loads the compiler can keep in flight); the warps' sums are then added up.
+  float2 acc[G][kMaxPairsPerLane];
+#pragma unroll
+  for (int g = 0; g < G; ++g) {
+#pragma unroll
+    for (int j = 0; j < kMaxPairsPerLane; ++j) acc[g][j] = make_float2(0.0F, 0.0F);
+  }
+#pragma unroll 4
+  for (int i = warp; i < count; i += kAttentionWarps) {
+    const auto* value = reinterpret_cast<const Pair*>(cached(value_pool, first + i));
+#pragma unroll
+    for (int j = 0; j < kMaxPairsPerLane; ++j) {
+      const int pair = lane + 32 * j;
+      if (pair >= pairs) break;
+      const float2 v = E::to_float2(value[pair]);
+#pragma unroll
+      for (int g = 0; g < G; ++g) {
+        const float p = weights[g * split_tokens + i];
+        acc[g][j].x += p * v.x;
+        acc[g][j].y += p * v.y;
+      }
+    }
+  }
+#pragma unroll
+  for (int g = 0; g < G; ++g) {
+#pragma unroll
+    for (int j = 0; j < kMaxPairsPerLane; ++j) {
+      const int pair = lane + 32 * j;
+      if (pair >= pairs) break;
+      sums[(warp * G + g) * head_dim + 2 * pair] = acc[g][j].x;
+      sums[(warp * G + g) * head_dim + 2 * pair + 1] = acc[g][j].y;
+    }
+  }
+  __syncthreads();
+  for (int i = tid; i < G * head_dim; i += kAttentionThreads) {
+    float total = 0;
+#pragma unroll
+    for (int w = 0; w < kAttentionWarps; ++w) total += sums[w * G * head_dim + i];
+    partial_out[((head0 + i / head_dim) * splits + split) * head_dim + i % head_dim] = total;
+  }
+}
+
+// Combines the splits of one (sequence, head): softmax over all of them, in fp32.
+template <class T>
+__global__ void attention_combine_kernel(const float* partial_out, const float* partial_stats,
+                                         const int64_t* positions, T* out, int heads, int head_dim,
+                                         int splits, int split_tokens) {
+  wait_for_previous_kernel();
+  const int64_t head = static_cast<int64_t>(blockIdx.y) * heads + blockIdx.x;
+  const int used = static_cast<int>((positions[blockIdx.y] + split_tokens) / split_tokens);
+  const float* stats = partial_stats + head * splits * 2;
+  float highest = -INFINITY;
+  for (int s = 0; s < used; ++s) highest = fmaxf(highest, stats[2 * s]);
+  float total = 0;
+  for (int s = 0; s < used; ++s) total += stats[2 * s + 1] * expf(stats[2 * s] - highest);
+  for (int i = static_cast<int>(threadIdx.x); i < head_dim; i += static_cast<int>(blockDim.x)) {
+    float value = 0;
+    for (int s = 0; s < used; ++s)
+      value += partial_out[(head * splits + s) * head_dim + i] * expf(stats[2 * s] - highest);
+    out[head * head_dim + i] = Element<T>::from_float(value / total);
+  }
+}
+
+template <class T, int G>
+void launch_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
+                      const int32_t* block_tables, const int64_t* positions, void* out, float* workspace,
+                      const AttentionShape& shape, float scale, cudaStream_t stream) {
+  const int64_t split = split_tokens(shape);
+  const int64_t splits = attention_splits(shape);
+  const size_t shared_bytes = sizeof(float) * static_cast<size_t>(G * shape.head_dim + G * split +
+                                                                  kAttentionWarps * G * shape.head_dim);
+  float* partial_out = workspace;
+  float* partial_stats = workspace + shape.batch * shape.heads * splits * shape.head_dim;
+  const dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(shape.kv_heads),
+                  static_cast<unsigned>(shape.batch));
+  launch(attention_split_kernel<T, G>, grid, kAttentionThreads, shared_bytes, stream,
+         static_cast<const T*>(q), q_stride, static_cast<const T*>(key_pool),
+         static_cast<const T*>(value_pool), block_tables, positions, partial_out, partial_stats,
+         static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads), static_cast<int>(shape.head_dim),
+         static_cast<int>(shape.block_size), static_cast<int>(shape.table_width), static_cast<int>(split),
+         static_cast<int>(splits), scale);
+  check_launch("attention_split");
+  const dim3 combine_grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.batch));
+  launch(attention_combine_kernel<T>, combine_grid, 128, 0, stream, partial_out, partial_stats, positions,
+         static_cast<T*>(out), static_cast<int>(shape.heads), static_cast<int>(shape.head_dim),
+         static_cast<int>(splits), static_cast<int>(split));
+  check_launch("attention_combine");
+}
+
+template <class T>
+void dispatch_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
+                        const int32_t* block_tables, const int64_t* positions, void* out, float* workspace,
+                        const AttentionShape& shape, float scale, cudaStream_t stream) {
+  switch (shape.heads / shape.kv_heads) {
+    case 1:
+      return launch_attention<T, 1>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 2:
+      return launch_attention<T, 2>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 3:
+      return launch_attention<T, 3>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 4:
+      return launch_attention<T, 4>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 5:
+      return launch_attention<T, 5>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 6:
+      return launch_attention<T, 6>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 7:
+      return launch_attention<T, 7>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    case 8:
+      return launch_attention<T, 8>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                    workspace, shape, scale, stream);
+    default:
+      throw std::invalid_argument("paged attention takes 1 to 8 query heads per key/value head, got " +
+                                  std::to_string(shape.heads / shape.kv_heads));
+  }
+}
+
+}  // namespace
+
+void add_rms_norm(void* residual, const void* delta, const void* weight, void* out, RowShape shape, float eps,
+                  bool half, cudaStream_t stream) {
+  const auto grid = static_cast<unsigned>(shape.rows);
+  const int64_t vectors = shape.width / 8;
+  const auto aligned = [](const void* pointer) { return reinterpret_cast<uintptr_t>(pointer) % 16 == 0; };
+  if (shape.width % 8 == 0 && vectors <= 1024 * kNormVectors && aligned(residual) && aligned(weight) &&
+      aligned(out) && (delta == nullptr || aligned(delta))) {
+    const int threads = static_cast<int>(
+        std::min<int64_t>(1024, ((vectors + kNormVectors - 1) / kNormVectors + 31) / 32 * 32));
+    if (half) {
+      launch(add_rms_norm_vector_kernel<__half>, grid, threads, 0, stream, static_cast<__half*>(residual),
+             static_cast<const __half*>(delta), static_cast<const __half*>(weight), static_cast<__half*>(out),
+             shape.width, eps);
+    } else {
+      launch(add_rms_norm_vector_kernel<__nv_bfloat16>, grid, threads, 0, stream,
+             static_cast<__nv_bfloat16*>(residual), static_cast<const __nv_bfloat16*>(delta),
+             static_cast<const __nv_bfloat16*>(weight), static_cast<__nv_bfloat16*>(out), shape.width, eps);
+    }
+    check_launch("add_rms_norm");
+    return;
+  }
+  const int threads = shape.width >= 4096 ? 1024 : 256;
+  if (half) {
+    launch(add_rms_norm_kernel<__half>, grid, threads, 0, stream, static_cast<__half*>(residual),
+           static_cast<const __half*>(delta), static_cast<const __half*>(weight), static_cast<__half*>(out),
+           shape.width, eps);
+  } else {
+    launch(add_rms_norm_kernel<__nv_bfloat16>, grid, threads, 0, stream,
+           static_cast<__nv_bfloat16*>(residual), static_cast<const __nv_bfloat16*>(delta),
+           static_cast<const __nv_bfloat16*>(weight), static_cast<__nv_bfloat16*>(out), shape.width, eps);
+  }
+  check_launch("add_rms_norm");
+}
+
+void silu_mul(const void* gate_up, void* out, RowShape shape, bool half, cudaStream_t stream) {
+  const int64_t total = shape.rows * shape.width;
+  const auto grid = static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535));
+  if (half) {
+    launch(silu_mul_kernel<__half>, grid, 256, 0, stream, static_cast<const __half*>(gate_up),
+           static_cast<__half*>(out), shape.rows, shape.width);
+  } else {
+    launch(silu_mul_kernel<__nv_bfloat16>, grid, 256, 0, stream, static_cast<const __nv_bfloat16*>(gate_up),
+           static_cast<__nv_bfloat16*>(out), shape.rows, shape.width);
+  }
+  check_launch("silu_mul");
+}
+
+void gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated, bool half,
+          cudaStream_t stream) {
+  if (half) {
+    dispatch_gemv<__half>(x, w, bias, y, shape, gated, stream);
+  } else {
+    dispatch_gemv<__nv_bfloat16>(x, w, bias, y, shape, gated, stream);
+  }
+  check_launch("gemv");
+}
+
+void rotary_store(void* qkv, int64_t tokens, int64_t row_stride, const int64_t* positions, const float* cos,
+                  const float* sin, const int64_t* slots, void* key_pool, void* value_pool,
+                  const AttentionShape& shape, bool half, cudaStream_t stream) {
+  const auto grid = static_cast<unsigned>(tokens);
+  const auto heads = static_cast<int>(shape.heads);
+  const auto kv_heads = static_cast<int>(shape.kv_heads);
+  const auto head_dim = static_cast<int>(shape.head_dim);
+  const auto block_size = static_cast<int>(shape.block_size);
+  if (half) {
+    launch(rotary_store_kernel<__half>, grid, 256, 0, stream, static_cast<__half*>(qkv), row_stride,
+           positions, cos, sin, slots, static_cast<__half*>(key_pool), static_cast<__half*>(value_pool),
+           heads, kv_heads, head_dim, block_size);
+  } else {
+    launch(rotary_store_kernel<__nv_bfloat16>, grid, 256, 0, stream, static_cast<__nv_bfloat16*>(qkv),
+           row_stride, positions, cos, sin, slots, static_cast<__nv_bfloat16*>(key_pool),
+           static_cast<__nv_bfloat16*>(value_pool), heads, kv_heads, head_dim, block_size);
+  }
+  check_launch("rotary_store");
+}
+
+int64_t attention_splits(const AttentionShape& shape) {
+  const int64_t length = shape.table_width * shape.block_size;
+  const int64_t split = split_tokens(shape);
+  return (length + split - 1) / split;
+}
+
+int64_t attention_workspace_floats(const AttentionShape& shape) {
+  return shape.batch * shape.heads * attention_splits(shape) * (shape.head_dim + 2);
+}
+
+void paged_decode_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
+                            const int32_t* block_tables, const int64_t* positions, void* out,
+                            float* workspace, const AttentionShape& shape, float scale, bool half,
+                            cudaStream_t stream) {
+  if (half) {
+    dispatch_attention<__half>(q, q_stride, key_pool, value_pool, block_tables, positions, out, workspace,
+                               shape, scale, stream);
+  } else {
+    dispatch_attention<__nv_bfloat16>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                      workspace, shape, scale, stream);
+  }
+}
+
+}  // namespace evalflow::torch_local::kernels
