@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "endpoint_balancer.hpp"
+#include "proxy_environment.hpp"
 #include "rate_limiter.hpp"
 #include "socket_watch.hpp"
 #include "sse_parser.hpp"
@@ -109,10 +110,12 @@ std::string server_message(const std::string& body) {
 }
 
 // An endpoint's request URL, also parsed once: a transfer given the parsed form (CURLOPT_CURLU) skips
-// libcurl's parsing and re-assembling of the URL, a tenth of its work per request.
+// libcurl's parsing and re-assembling of the URL, a tenth of its work per request. The proxy settings for
+// its scheme are read once too.
 struct EndpointUrl {
   std::string text;
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed{nullptr, &curl_url_cleanup};
+  ProxySettings proxy;
 };
 
 EndpointUrl parse_endpoint_url(std::string text) {
@@ -125,6 +128,11 @@ EndpointUrl parse_endpoint_url(std::string text) {
   if (parsed != CURLUE_OK) {
     throw std::invalid_argument("the endpoint URL '" + url.text + "' is not valid: " +
                                 curl_url_strerror(parsed) + "; check host_ip, host_port, url or endpoints");
+  }
+  char* scheme = nullptr;
+  if (curl_url_get(url.parsed.get(), CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
+    url.proxy = proxy_settings_from_environment(scheme);
+    curl_free(scheme);
   }
   return url;
 }
@@ -435,6 +443,8 @@ class HttpClient::Loop {
     if (spare.endpoint != request->endpoint) {
       curl_easy_setopt(easy, CURLOPT_CURLU, url.parsed.get());
       curl_easy_setopt(easy, CURLOPT_URL, url.text.c_str());  // what libcurl reports as the URL
+      curl_easy_setopt(easy, CURLOPT_PROXY, url.proxy.proxy.c_str());
+      curl_easy_setopt(easy, CURLOPT_NOPROXY, url.proxy.no_proxy.c_str());
     }
     request->timing.start_attempt(now);
     request->last_activity = now;

@@ -263,6 +263,29 @@ TEST(HttpClient, AnInvalidEndpointUrlIsRefusedAtConstruction) {
   }
 }
 
+// The client reads the proxy variables once, when it starts, and must honour them as libcurl would.
+TEST(HttpClient, ProxyVariablesAreHonoured) {
+  int closed_port = 0;
+  {
+    OpenAiTestServer gone(reasoning_server());
+    closed_port = gone.start();
+  }
+  OpenAiTestServer server(reasoning_server());
+  server.start();
+  ClientConfig config = fast_config({server.base_url()}, false);
+  config.retry.max_retries = 0;
+  const std::string dead_proxy = "http://127.0.0.1:" + std::to_string(closed_port);
+  setenv("http_proxy", dead_proxy.c_str(), 1);
+  const auto through_dead_proxy = run_requests(config, 1);
+  setenv("no_proxy", "127.0.0.1", 1);
+  const auto bypassing_it = run_requests(config, 1);
+  unsetenv("http_proxy");
+  unsetenv("no_proxy");
+  EXPECT_EQ(through_dead_proxy.at(0).code, EF_UNAVAILABLE);
+  EXPECT_EQ(server.completion_requests(), 1) << "only the request that bypassed the proxy reached the server";
+  EXPECT_EQ(bypassing_it.at(0).code, EF_OK) << bypassing_it[0].error;
+}
+
 TEST(HttpClient, ConcurrencyLimitHolds) {
   ServerOptions options = reasoning_server();
   options.tpot = 2ms;
