@@ -3,7 +3,9 @@
 # session: a random-weight model with DeepSeek-R1-Distill-Qwen-14B's exact config, prompts of 128 random
 # tokens, EOS ignored. Run after tools/device_build_and_test.sh (it uses build-device/).
 # Usage: bash tools/bench_torch_local.sh NEW_TOKENS HF_NEW_TOKENS BATCH...
-# Prints one JSON line per run; peak GPU memory is sampled with nvidia-smi every 200 ms.
+# Prints one JSON line per run; peak GPU memory is sampled with nvidia-smi every 200 ms (it includes the KV
+# pool, sized to gpu_memory_utilization; the stats' kv_cache says how much of it the run used).
+# KV_CACHE_TOKENS=N limits the KV pool to N positions (to measure admission control and preemption).
 set -uo pipefail
 root=$(pwd)
 out=${OUT:-$root/device-out}
@@ -33,6 +35,7 @@ for _ in range($batch):
     print(json.dumps({'prompt_ids': [random.randrange(152064) for _ in range(128)]}))" >"$out/prompts.jsonl"
   peak=$( { peak_memory "$evalflow" generate --model "$model" --random-weights --device cuda --ignore-eos \
     --max-tokens "$new_tokens" --max-batch "$batch" --max-sequence-length $((128 + new_tokens)) --stats --warmup \
+    ${KV_CACHE_TOKENS:+--kv-cache-tokens "$KV_CACHE_TOKENS"} \
     <"$out/prompts.jsonl" >/dev/null 2>"$out/stats_$batch.json"; } 3>&1 )
   echo "{\"engine\": \"torch_local\", \"batch\": $batch, \"new_tokens\": $new_tokens, \"peak_gpu_memory_gib\": $peak, \"stats\": $(tail -n 1 "$out/stats_$batch.json")}" | tee -a "$out/bench.jsonl"
 done

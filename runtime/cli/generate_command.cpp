@@ -67,6 +67,18 @@ struct EngineCounters {
   }
 };
 
+// Per engine: the KV cache's positions, the most it held at once, and preemptions for lack of memory.
+nlohmann::json kv_cache_stats(torch_local::EnginePool& engines) {
+  nlohmann::json stats = nlohmann::json::array();
+  for (size_t index = 0; index < engines.size(); ++index) {
+    const torch_local::KvCacheReport report = engines.engine(index).kv_report();
+    stats.push_back({{"positions", report.blocks * report.block_size},
+                     {"peak_positions_used", report.peak_used_blocks * report.block_size},
+                     {"preemptions", report.preemptions}});
+  }
+  return stats;
+}
+
 struct GenerateOptions {
   std::string model_dir;
   std::string tokenizer_dir;
@@ -214,7 +226,8 @@ void run_generate(const GenerateOptions& options) {
          steady_s > 0 ? static_cast<double>(completion_tokens - requests) / steady_s : 0.0},
         {"engines", engines.size()},
         {"devices", model->devices()},
-        {"requests_per_engine", timed.served}};
+        {"requests_per_engine", timed.served},
+        {"kv_cache", kv_cache_stats(engines)}};
     std::cerr << stats.dump() << "\n";
   }
   if (exit_code != 0) std::exit(exit_code);

@@ -24,6 +24,11 @@ Engine::GraphReport Engine::graph_report() {
   return {scheduler_.graph_captures(), scheduler_.graph_capture_seconds(), scheduler_.graph_failure()};
 }
 
+KvCacheReport Engine::kv_report() {
+  std::lock_guard lock(step_mutex_);
+  return scheduler_.kv_report();
+}
+
 void Engine::run() {
   // Streams, graph captures and synchronisations that name no device use the thread's current one.
   c10::OptionalDeviceGuard device_guard;

@@ -34,6 +34,8 @@ class Engine {
   };
   // Waits for a step in progress to end; meant to be read after the queue has drained.
   [[nodiscard]] GraphReport graph_report();
+  // The KV cache's size and use so far; waits for a step in progress like graph_report().
+  [[nodiscard]] KvCacheReport kv_report();
   // Requests this engine has taken from the queue (those it refused included).
   [[nodiscard]] int64_t served() const { return served_.load(); }
   [[nodiscard]] at::Device device() const { return model_->options().device(); }

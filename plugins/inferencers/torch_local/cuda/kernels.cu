@@ -169,6 +169,14 @@ __device__ void store8(T* destination, const float (&values)[8]) {
 template <class T>
 __global__ void add_rms_norm_vector_kernel(T* residual, const T* delta, const T* weight, T* out,
                                            int64_t width, float eps) {
+  // The weights never change: read them before waiting for the kernel that writes the row.
+  float scale[kNormVectors][8];
+#pragma unroll
+  for (int v = 0; v < kNormVectors; ++v) {
+    const int64_t column = (static_cast<int64_t>(v) * blockDim.x + threadIdx.x) * 8;
+    if (column >= width) break;
+    unpack8<T>(*reinterpret_cast<const uint4*>(weight + column), scale[v]);
+  }
   wait_for_previous_kernel();
   using E = Element<T>;
   T* row = residual + blockIdx.x * width;
@@ -195,10 +203,8 @@ __global__ void add_rms_norm_vector_kernel(T* residual, const T* delta, const T*
   for (int v = 0; v < kNormVectors; ++v) {
     const int64_t column = (static_cast<int64_t>(v) * blockDim.x + threadIdx.x) * 8;
     if (column >= width) break;
-    float scale[8];
-    unpack8<T>(*reinterpret_cast<const uint4*>(weight + column), scale);
 #pragma unroll
-    for (int j = 0; j < 8; ++j) values[v][j] = scale[j] * rounded<T>(values[v][j] * inverse);
+    for (int j = 0; j < 8; ++j) values[v][j] = scale[v][j] * rounded<T>(values[v][j] * inverse);
     store8<T>(out + blockIdx.x * width + column, values[v]);
   }
 }
@@ -426,12 +432,15 @@ int64_t split_tokens(const AttentionShape& shape) {
 
 // Each thread block: one sequence, one key/value head with its G query heads, one split of positions.
 // Writes the split's unnormalised output sum(exp(s - m) v), its max m and its sum l = sum(exp(s - m)).
-template <class T, int G>
+// kDim: the head dimension where known at compile time (the key-row loop then unrolls, keeping its loads in
+// flight), 0 where it is read from `runtime_head_dim`.
+template <class T, int G, int kDim>
 __global__ void __launch_bounds__(kAttentionThreads)
     attention_split_kernel(const T* q, int64_t q_stride, const T* key_pool, const T* value_pool,
                            const int32_t* block_tables, const int64_t* positions, float* partial_out,
-                           float* partial_stats, int heads, int kv_heads, int head_dim, int block_size,
-                           int table_width, int split_tokens, int splits, float scale) {
+                           float* partial_stats, int heads, int kv_heads, int runtime_head_dim,
+                           int block_size, int table_width, int split_tokens, int splits, float scale) {
+  const int head_dim = kDim > 0 ? kDim : runtime_head_dim;
   wait_for_previous_kernel();
   using E = Element<T>;
   using Pair = typename E::Pair;
@@ -572,7 +581,7 @@ __global__ void attention_combine_kernel(const float* partial_out, const float* 
   }
 }
 
-template <class T, int G>
+template <class T, int G, int kDim>
 void launch_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
                       const int32_t* block_tables, const int64_t* positions, void* out, float* workspace,
                       const AttentionShape& shape, float scale, cudaStream_t stream) {
@@ -584,7 +593,11 @@ void launch_attention(const void* q, int64_t q_stride, const void* key_pool, con
   float* partial_stats = workspace + shape.batch * shape.heads * splits * shape.head_dim;
   const dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(shape.kv_heads),
                   static_cast<unsigned>(shape.batch));
-  launch(attention_split_kernel<T, G>, grid, kAttentionThreads, shared_bytes, stream,
+  if (shared_bytes > 48 * 1024) {  // beyond the default: large heads with many queries per key head
+    cudaFuncSetAttribute(attention_split_kernel<T, G, kDim>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                         static_cast<int>(shared_bytes));
+  }
+  launch(attention_split_kernel<T, G, kDim>, grid, kAttentionThreads, shared_bytes, stream,
          static_cast<const T*>(q), q_stride, static_cast<const T*>(key_pool),
          static_cast<const T*>(value_pool), block_tables, positions, partial_out, partial_stats,
          static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads), static_cast<int>(shape.head_dim),
@@ -598,35 +611,52 @@ void launch_attention(const void* q, int64_t q_stride, const void* key_pool, con
   check_launch("attention_combine");
 }
 
+template <class T, int G>
+void launch_attention_for(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
+                          const int32_t* block_tables, const int64_t* positions, void* out, float* workspace,
+                          const AttentionShape& shape, float scale, cudaStream_t stream) {
+  switch (shape.head_dim) {
+    case 128:
+      return launch_attention<T, G, 128>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                         workspace, shape, scale, stream);
+    case 64:
+      return launch_attention<T, G, 64>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
+    default:
+      return launch_attention<T, G, 0>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                       workspace, shape, scale, stream);
+  }
+}
+
 template <class T>
 void dispatch_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
                         const int32_t* block_tables, const int64_t* positions, void* out, float* workspace,
                         const AttentionShape& shape, float scale, cudaStream_t stream) {
   switch (shape.heads / shape.kv_heads) {
     case 1:
-      return launch_attention<T, 1>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 1>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 2:
-      return launch_attention<T, 2>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 2>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 3:
-      return launch_attention<T, 3>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 3>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 4:
-      return launch_attention<T, 4>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 4>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 5:
-      return launch_attention<T, 5>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 5>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 6:
-      return launch_attention<T, 6>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 6>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 7:
-      return launch_attention<T, 7>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 7>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     case 8:
-      return launch_attention<T, 8>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                    workspace, shape, scale, stream);
+      return launch_attention_for<T, 8>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                        workspace, shape, scale, stream);
     default:
       throw std::invalid_argument("paged attention takes 1 to 8 query heads per key/value head, got " +
                                   std::to_string(shape.heads / shape.kv_heads));
