@@ -441,6 +441,12 @@ __global__ void __launch_bounds__(kAttentionThreads)
                            float* partial_stats, int heads, int kv_heads, int runtime_head_dim,
                            int block_size, int table_width, int split_tokens, int splits, float scale) {
   const int head_dim = kDim > 0 ? kDim : runtime_head_dim;
+  // Heads of 64 or 128 dimensions: warps work on whole rows (kLanesPerToken lanes a position).
+  constexpr bool kCooperative = kDim == 64 || kDim == 128;
+  constexpr int kLanesPerToken = kCooperative ? kDim / 8 : 32;
+  constexpr int kTokensPerLoad = 32 / kLanesPerToken;
+  constexpr int kLoads = 4;
+  constexpr int kTokensPerRound = kTokensPerLoad * kLoads;
   wait_for_previous_kernel();
   using E = Element<T>;
   using Pair = typename E::Pair;
@@ -454,6 +460,8 @@ __global__ void __launch_bounds__(kAttentionThreads)
   const int tid = static_cast<int>(threadIdx.x);
   const int warp = tid / 32;
   const int lane = tid % 32;
+  const int sub = lane / kLanesPerToken;   // which position of a load this lane reads
+  const int part = lane % kLanesPerToken;  // which 8 dimensions
   const int64_t context = positions[batch_row] + 1;
   const int64_t first = static_cast<int64_t>(split) * split_tokens;
   const int64_t last = min(first + split_tokens, context);
@@ -471,30 +479,67 @@ __global__ void __launch_bounds__(kAttentionThreads)
 
   const int pairs = head_dim / 2;
   const int32_t* table = block_tables + static_cast<int64_t>(batch_row) * table_width;
-  auto cached = [&](const T* pool, int64_t t) {
-    const int64_t block = table[t / block_size];
-    return pool + ((block * kv_heads + kv_head) * block_size + t % block_size) * head_dim;
+  auto cached = [&](const T* pool, int64_t t) {  // positions fit 32 bits: 32-bit division is far cheaper
+    const auto position = static_cast<int>(t);
+    const int64_t block = table[position / block_size];
+    return pool + ((block * kv_heads + kv_head) * block_size + position % block_size) * head_dim;
   };
-  // Scores: a thread per position, the whole key row in 16-byte loads against the queries in shared memory
-  // (read as broadcasts), so no cross-lane reduction per position.
   const int count = static_cast<int>(last - first);
-  for (int i = tid; i < count; i += kAttentionThreads) {
-    const auto* key = reinterpret_cast<const uint4*>(cached(key_pool, first + i));
-    float dot[G] = {};
-    for (int c = 0; c < head_dim / 8; ++c) {
-      float k[8];
-      unpack8<T>(key[c], k);
+  if constexpr (kCooperative) {
+    // Scores: kLanesPerToken lanes share a position, each with 8 of its dimensions, so that a load
+    // instruction reads whole key rows (coalesced) and kLoads of them are in flight per lane.
+    float query_part[G][8];
 #pragma unroll
-      for (int g = 0; g < G; ++g) {
-        const auto* q4 = reinterpret_cast<const float4*>(query + g * head_dim + c * 8);
-        const float4 low = q4[0];
-        const float4 high = q4[1];
-        dot[g] += low.x * k[0] + low.y * k[1] + low.z * k[2] + low.w * k[3] + high.x * k[4] + high.y * k[5] +
-                  high.z * k[6] + high.w * k[7];
+    for (int g = 0; g < G; ++g) {
+#pragma unroll
+      for (int j = 0; j < 8; ++j) query_part[g][j] = query[g * kDim + part * 8 + j];
+    }
+    for (int base = warp * kTokensPerRound; base < count; base += kAttentionWarps * kTokensPerRound) {
+      uint4 keys[kLoads];
+#pragma unroll
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        keys[l] = i < count ? reinterpret_cast<const uint4*>(cached(key_pool, first + i))[part] : uint4{};
+      }
+#pragma unroll
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        float k[8];
+        unpack8<T>(keys[l], k);
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+          float dot = 0;
+#pragma unroll
+          for (int j = 0; j < 8; ++j) dot += query_part[g][j] * k[j];
+#pragma unroll
+          for (int offset = kLanesPerToken / 2; offset > 0; offset /= 2) {
+            dot += __shfl_xor_sync(0xffffffffU, dot, offset);
+          }
+          if (part == 0 && i < count) weights[g * split_tokens + i] = dot;
+        }
       }
     }
+  } else {
+    // Scores: a thread per position, the whole key row in 16-byte loads against the queries in shared memory
+    // (read as broadcasts), so no cross-lane reduction per position.
+    for (int i = tid; i < count; i += kAttentionThreads) {
+      const auto* key = reinterpret_cast<const uint4*>(cached(key_pool, first + i));
+      float dot[G] = {};
+      for (int c = 0; c < head_dim / 8; ++c) {
+        float k[8];
+        unpack8<T>(key[c], k);
 #pragma unroll
-    for (int g = 0; g < G; ++g) weights[g * split_tokens + i] = dot[g];
+        for (int g = 0; g < G; ++g) {
+          const auto* q4 = reinterpret_cast<const float4*>(query + g * head_dim + c * 8);
+          const float4 low = q4[0];
+          const float4 high = q4[1];
+          dot[g] += low.x * k[0] + low.y * k[1] + low.z * k[2] + low.w * k[3] + high.x * k[4] +
+                    high.y * k[5] + high.z * k[6] + high.w * k[7];
+        }
+      }
+#pragma unroll
+      for (int g = 0; g < G; ++g) weights[g * split_tokens + i] = dot[g];
+    }
   }
   __syncthreads();
 
@@ -517,38 +562,75 @@ __global__ void __launch_bounds__(kAttentionThreads)
   }
   __syncthreads();
 
-  // Values: each warp sums every kAttentionWarps-th position, its lanes over the dimension pairs (coalesced
-  // rows, independent loads the compiler can keep in flight); the warps' sums are then added up.
-  float2 acc[G][kMaxPairsPerLane];
+  if constexpr (kCooperative) {
+    // Values: the lanes of a position each sum 8 dimensions over the positions their warp takes, kLoads rows
+    // in flight; lanes holding the same dimensions are added up at the end.
+    float acc[G][8] = {};
+    for (int base = warp * kTokensPerRound; base < count; base += kAttentionWarps * kTokensPerRound) {
+      uint4 rows[kLoads];
 #pragma unroll
-  for (int g = 0; g < G; ++g) {
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        rows[l] = i < count ? reinterpret_cast<const uint4*>(cached(value_pool, first + i))[part] : uint4{};
+      }
 #pragma unroll
-    for (int j = 0; j < kMaxPairsPerLane; ++j) acc[g][j] = make_float2(0.0F, 0.0F);
-  }
-#pragma unroll 4
-  for (int i = warp; i < count; i += kAttentionWarps) {
-    const auto* value = reinterpret_cast<const Pair*>(cached(value_pool, first + i));
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        float v[8];
+        unpack8<T>(rows[l], v);
 #pragma unroll
-    for (int j = 0; j < kMaxPairsPerLane; ++j) {
-      const int pair = lane + 32 * j;
-      if (pair >= pairs) break;
-      const float2 v = E::to_float2(value[pair]);
+        for (int g = 0; g < G; ++g) {
+          const float p = i < count ? weights[g * split_tokens + i] : 0.0F;
 #pragma unroll
-      for (int g = 0; g < G; ++g) {
-        const float p = weights[g * split_tokens + i];
-        acc[g][j].x += p * v.x;
-        acc[g][j].y += p * v.y;
+          for (int j = 0; j < 8; ++j) acc[g][j] += p * v[j];
+        }
       }
     }
-  }
 #pragma unroll
-  for (int g = 0; g < G; ++g) {
+    for (int g = 0; g < G; ++g) {
 #pragma unroll
-    for (int j = 0; j < kMaxPairsPerLane; ++j) {
-      const int pair = lane + 32 * j;
-      if (pair >= pairs) break;
-      sums[(warp * G + g) * head_dim + 2 * pair] = acc[g][j].x;
-      sums[(warp * G + g) * head_dim + 2 * pair + 1] = acc[g][j].y;
+      for (int j = 0; j < 8; ++j) {
+#pragma unroll
+        for (int offset = kLanesPerToken; offset < 32; offset *= 2) {
+          acc[g][j] += __shfl_xor_sync(0xffffffffU, acc[g][j], offset);
+        }
+        if (sub == 0) sums[(warp * G + g) * kDim + part * 8 + j] = acc[g][j];
+      }
+    }
+  } else {
+    // Values: each warp sums every kAttentionWarps-th position, its lanes over the dimension pairs (coalesced
+    // rows, independent loads the compiler can keep in flight); the warps' sums are then added up.
+    float2 acc[G][kMaxPairsPerLane];
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+#pragma unroll
+      for (int j = 0; j < kMaxPairsPerLane; ++j) acc[g][j] = make_float2(0.0F, 0.0F);
+    }
+#pragma unroll 4
+    for (int i = warp; i < count; i += kAttentionWarps) {
+      const auto* value = reinterpret_cast<const Pair*>(cached(value_pool, first + i));
+#pragma unroll
+      for (int j = 0; j < kMaxPairsPerLane; ++j) {
+        const int pair = lane + 32 * j;
+        if (pair >= pairs) break;
+        const float2 v = E::to_float2(value[pair]);
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+          const float p = weights[g * split_tokens + i];
+          acc[g][j].x += p * v.x;
+          acc[g][j].y += p * v.y;
+        }
+      }
+    }
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+#pragma unroll
+      for (int j = 0; j < kMaxPairsPerLane; ++j) {
+        const int pair = lane + 32 * j;
+        if (pair >= pairs) break;
+        sums[(warp * G + g) * head_dim + 2 * pair] = acc[g][j].x;
+        sums[(warp * G + g) * head_dim + 2 * pair + 1] = acc[g][j].y;
+      }
     }
   }
   __syncthreads();
@@ -560,24 +642,34 @@ __global__ void __launch_bounds__(kAttentionThreads)
   }
 }
 
-// Combines the splits of one (sequence, head): softmax over all of them, in fp32.
+// Combines the splits of one (sequence, head): softmax over all of them, in fp32. The first warp turns the
+// splits' maxima and sums into one weight per split; every thread then sums its dimensions over the splits.
 template <class T>
 __global__ void attention_combine_kernel(const float* partial_out, const float* partial_stats,
                                          const int64_t* positions, T* out, int heads, int head_dim,
                                          int splits, int split_tokens) {
   wait_for_previous_kernel();
+  extern __shared__ float split_weights[];  // [splits]
   const int64_t head = static_cast<int64_t>(blockIdx.y) * heads + blockIdx.x;
   const int used = static_cast<int>((positions[blockIdx.y] + split_tokens) / split_tokens);
   const float* stats = partial_stats + head * splits * 2;
-  float highest = -INFINITY;
-  for (int s = 0; s < used; ++s) highest = fmaxf(highest, stats[2 * s]);
-  float total = 0;
-  for (int s = 0; s < used; ++s) total += stats[2 * s + 1] * expf(stats[2 * s] - highest);
+  if (threadIdx.x < 32) {
+    const int lane = static_cast<int>(threadIdx.x);
+    float highest = -INFINITY;
+    for (int s = lane; s < used; s += 32) highest = fmaxf(highest, stats[2 * s]);
+    highest = warp_max(highest);
+    float total = 0;
+    for (int s = lane; s < used; s += 32) total += stats[2 * s + 1] * expf(stats[2 * s] - highest);
+    total = warp_sum(total);
+    for (int s = lane; s < used; s += 32) split_weights[s] = expf(stats[2 * s] - highest) / total;
+  }
+  __syncthreads();
   for (int i = static_cast<int>(threadIdx.x); i < head_dim; i += static_cast<int>(blockDim.x)) {
     float value = 0;
+#pragma unroll 4
     for (int s = 0; s < used; ++s)
-      value += partial_out[(head * splits + s) * head_dim + i] * expf(stats[2 * s] - highest);
-    out[head * head_dim + i] = Element<T>::from_float(value / total);
+      value += partial_out[(head * splits + s) * head_dim + i] * split_weights[s];
+    out[head * head_dim + i] = Element<T>::from_float(value);
   }
 }
 
@@ -605,9 +697,9 @@ void launch_attention(const void* q, int64_t q_stride, const void* key_pool, con
          static_cast<int>(splits), scale);
   check_launch("attention_split");
   const dim3 combine_grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.batch));
-  launch(attention_combine_kernel<T>, combine_grid, 128, 0, stream, partial_out, partial_stats, positions,
-         static_cast<T*>(out), static_cast<int>(shape.heads), static_cast<int>(shape.head_dim),
-         static_cast<int>(splits), static_cast<int>(split));
+  launch(attention_combine_kernel<T>, combine_grid, 128, sizeof(float) * static_cast<size_t>(splits), stream,
+         partial_out, partial_stats, positions, static_cast<T*>(out), static_cast<int>(shape.heads),
+         static_cast<int>(shape.head_dim), static_cast<int>(splits), static_cast<int>(split));
   check_launch("attention_combine");
 }
 
