@@ -174,7 +174,7 @@ void Scheduler::admit_and_prefill() {
     int64_t budget = std::max<int64_t>(options_.prefill_chunk_tokens, 1);
     while (next < running_.size() && budget > 0) {
       Sequence& sequence = running_[next];
-      const int64_t prompt_length = static_cast<int64_t>(sequence.request.prompt_ids.size());
+      const auto prompt_length = static_cast<int64_t>(sequence.request.prompt_ids.size());
       const int64_t context = context_length(sequence.request, sequence.generated);
       const int64_t take = std::min(budget, context - offset);
       chunks.push_back({&sequence.blocks, offset, take});

@@ -127,7 +127,7 @@ void Transformer::build_rotary_tables(int64_t max_positions) {
   if (rope.type == RopeConfig::Type::kLinear) {
     inv_freq = inv_freq / rope.factor;
   } else if (rope.type == RopeConfig::Type::kLlama3) {
-    const double old_context = static_cast<double>(rope.original_max_position_embeddings);
+    const auto old_context = static_cast<double>(rope.original_max_position_embeddings);
     const double low_freq_wavelen = old_context / rope.low_freq_factor;
     const double high_freq_wavelen = old_context / rope.high_freq_factor;
     const at::Tensor wavelen = 2 * std::numbers::pi / inv_freq;
@@ -145,7 +145,7 @@ void Transformer::build_rotary_tables(int64_t max_positions) {
 }
 
 int64_t Transformer::parameter_bytes() const {
-  int64_t total = static_cast<int64_t>(embedding_.nbytes() + final_norm_.nbytes());
+  auto total = static_cast<int64_t>(embedding_.nbytes() + final_norm_.nbytes());
   if (!config_.tie_word_embeddings) total += static_cast<int64_t>(lm_head_.nbytes());
   for (const auto& layer : layers_) {
     for (const at::Tensor* tensor : {&layer.input_norm, &layer.qkv_weight, &layer.qkv_bias, &layer.o_weight,
