@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "host_tensor.hpp"
+
 namespace evalflow::torch_local {
 namespace {
 
@@ -57,13 +59,6 @@ struct ParamTensors {
   bool samples = false;
 };
 
-template <class T>
-at::Tensor host_tensor(const std::vector<T>& values, at::ScalarType type, const at::Device& device) {
-  auto tensor = at::empty({static_cast<int64_t>(values.size())}, type);
-  std::copy(values.begin(), values.end(), tensor.template data_ptr<T>());
-  return tensor.to(device);
-}
-
 ParamTensors param_tensors(const std::vector<SamplingParams>& params, const at::Device& device) {
   std::vector<float> temperature;
   std::vector<float> top_p;
@@ -79,10 +74,10 @@ ParamTensors param_tensors(const std::vector<SamplingParams>& params, const at::
     tensors.samples = tensors.samples || samples;
     tensors.restricts = tensors.restricts || (samples && (p.top_p < 1.0 || p.top_k > 0));
   }
-  tensors.temperature = host_tensor(temperature, at::kFloat, device);
-  tensors.greedy_rows = host_tensor(greedy, at::kLong, device) != 0;
-  tensors.top_p = host_tensor(top_p, at::kFloat, device);
-  tensors.top_k = host_tensor(top_k, at::kLong, device);
+  tensors.temperature = host_tensor<float>(temperature, device);
+  tensors.greedy_rows = host_tensor<int64_t>(greedy, device) != 0;
+  tensors.top_p = host_tensor<float>(top_p, device);
+  tensors.top_k = host_tensor<int64_t>(top_k, device);
   return tensors;
 }
 
@@ -102,8 +97,8 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<SamplingPar
   seeds.reserve(params.size());
   for (const SamplingParams& p : params) seeds.push_back(static_cast<int64_t>(p.seed));
   const at::Device device = logits.device();
-  const at::Tensor noise = gumbel_noise(host_tensor(seeds, at::kLong, device),
-                                        host_tensor(steps, at::kLong, device), logits.size(1));
+  const at::Tensor noise =
+      gumbel_noise(host_tensor<int64_t>(seeds, device), host_tensor<int64_t>(steps, device), logits.size(1));
   const at::Tensor sampled = (scaled + noise).argmax(-1);
   return at::where(tensors.greedy_rows, greedy, sampled);
 }

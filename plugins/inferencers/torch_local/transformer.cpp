@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "fused_ops.hpp"
+#include "host_tensor.hpp"
 #include "safetensors.hpp"
 #include "torch_shim.hpp"
 
@@ -24,12 +25,6 @@ std::string shape_text(at::IntArrayRef shape) {
   for (size_t i = 0; i < shape.size(); ++i) text << (i ? ", " : "") << shape[i];
   text << ']';
   return text.str();
-}
-
-at::Tensor host_longs(std::span<const int64_t> values, const at::Device& device) {
-  auto tensor = at::empty({static_cast<int64_t>(values.size())}, at::kLong);
-  std::copy(values.begin(), values.end(), tensor.data_ptr<int64_t>());
-  return tensor.to(device);
 }
 
 // Builds each layer from `take(name, shape)`, which the loader and the random initialiser implement.
@@ -199,8 +194,8 @@ at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const
   }
   if (positions.size() != tokens.size()) throw std::invalid_argument("tokens and chunks disagree in length");
   const at::Device device = options_.device();
-  const at::Tensor position_tensor = host_longs(positions, device);
-  const at::Tensor token_tensor = host_longs(tokens, device);
+  const at::Tensor position_tensor = host_tensor<int64_t>(positions, device);
+  const at::Tensor token_tensor = host_tensor<int64_t>(tokens, device);
   if (decode) {
     auto tables = at::zeros({static_cast<int64_t>(chunks.size()), table_width}, at::kInt);
     for (size_t row = 0; row < chunks.size(); ++row) {
@@ -210,7 +205,7 @@ at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const
     }
     return decode_step({token_tensor, position_tensor, tables.to(device)}, cache);
   }
-  Pass pass = make_pass(position_tensor, host_longs(slots, device), block_size);
+  Pass pass = make_pass(position_tensor, host_tensor<int64_t>(slots, device), block_size);
   pass.chunks = chunks;
   for (const SequenceChunk& chunk : chunks) {
     std::vector<int64_t> blocks;
@@ -218,9 +213,9 @@ at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const
       const int64_t used = KvCache::blocks_for(chunk.start + chunk.length, block_size);
       blocks.assign(chunk.blocks->begin(), chunk.blocks->begin() + used);
     }
-    pass.prefix_blocks.push_back(blocks.empty() ? at::Tensor() : host_longs(blocks, device));
+    pass.prefix_blocks.push_back(blocks.empty() ? at::Tensor() : host_tensor<int64_t>(blocks, device));
   }
-  return run(token_tensor, pass, host_longs(last_rows, device), cache);
+  return run(token_tensor, pass, host_tensor<int64_t>(last_rows, device), cache);
 }
 
 at::Tensor Transformer::decode_step(const DecodeInputs& inputs, KvCache& cache) const {
