@@ -62,8 +62,8 @@ TEST_P(SchedulerReference, GreedyTokensMatchForEachPromptAlone) {
 }
 
 TEST_P(SchedulerReference, GreedyTokensMatchInAContinuousBatch) {
-  // Three slots for four reference prompts and three sampling requests of other lengths: requests join
-  // while others decode, and leave at different steps, so slots are reused and compacted.
+  // Three batch places for four reference prompts and three sampling requests of other lengths: requests
+  // join while others decode and leave at different steps, so cache blocks are freed and reused.
   Scheduler scheduler(*model_, {.max_sequences = 3, .max_sequence_length = 256});
   Finished finished;
   scheduler.add(greedy_request(prompts_[2].ids, 32, finished, 2));
