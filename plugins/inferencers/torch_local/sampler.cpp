@@ -50,34 +50,43 @@ at::Tensor restrict_to_nucleus(const at::Tensor& scaled, const at::Tensor& top_k
   return scaled.masked_fill(remove, kNegativeInfinity);
 }
 
+// Each row's sampling settings on the device, copied in two transfers (one of floats, one of integers)
+// rather than one per setting: every host-to-device copy of pageable memory waits for the host.
 struct ParamTensors {
   at::Tensor temperature;  // 1 for greedy rows, which take the argmax of the raw logits instead
-  at::Tensor greedy_rows;
   at::Tensor top_p;
+  at::Tensor greedy_rows;
   at::Tensor top_k;
+  at::Tensor seeds;
+  at::Tensor steps;
   bool restricts = false;
-  bool samples = false;
 };
 
-ParamTensors param_tensors(const std::vector<SamplingParams>& params, const at::Device& device) {
-  std::vector<float> temperature;
-  std::vector<float> top_p;
-  std::vector<int64_t> top_k;
-  std::vector<int64_t> greedy;
+ParamTensors param_tensors(const std::vector<SamplingParams>& params, const std::vector<int64_t>& steps,
+                           const at::Device& device) {
+  const auto rows = static_cast<int64_t>(params.size());
+  std::vector<float> floats(static_cast<size_t>(2 * rows));      // temperature, top_p
+  std::vector<int64_t> integers(static_cast<size_t>(4 * rows));  // greedy, top_k, seed, step
   ParamTensors tensors;
-  for (const SamplingParams& p : params) {
+  for (size_t row = 0; row < params.size(); ++row) {
+    const SamplingParams& p = params[row];
     const bool samples = p.temperature > 0;
-    temperature.push_back(samples ? static_cast<float>(p.temperature) : 1.0f);
-    greedy.push_back(samples ? 0 : 1);
-    top_p.push_back(static_cast<float>(p.top_p));
-    top_k.push_back(p.top_k);
-    tensors.samples = tensors.samples || samples;
+    floats[row] = samples ? static_cast<float>(p.temperature) : 1.0F;
+    floats[params.size() + row] = static_cast<float>(p.top_p);
+    integers[row] = samples ? 0 : 1;
+    integers[params.size() + row] = p.top_k;
+    integers[2 * params.size() + row] = static_cast<int64_t>(p.seed);
+    integers[3 * params.size() + row] = steps[row];
     tensors.restricts = tensors.restricts || (samples && (p.top_p < 1.0 || p.top_k > 0));
   }
-  tensors.temperature = host_tensor<float>(temperature, device);
-  tensors.greedy_rows = host_tensor<int64_t>(greedy, device) != 0;
-  tensors.top_p = host_tensor<float>(top_p, device);
-  tensors.top_k = host_tensor<int64_t>(top_k, device);
+  const at::Tensor float_rows = host_tensor<float>(floats, device).view({2, rows});
+  const at::Tensor integer_rows = host_tensor<int64_t>(integers, device).view({4, rows});
+  tensors.temperature = float_rows[0];
+  tensors.top_p = float_rows[1];
+  tensors.greedy_rows = integer_rows[0] != 0;
+  tensors.top_k = integer_rows[1];
+  tensors.seeds = integer_rows[2];
+  tensors.steps = integer_rows[3];
   return tensors;
 }
 
@@ -90,15 +99,10 @@ at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<SamplingPar
   const bool all_greedy =
       std::all_of(params.begin(), params.end(), [](const SamplingParams& p) { return p.temperature <= 0; });
   if (all_greedy) return greedy;  // no parameter tensors to copy to the device
-  const ParamTensors tensors = param_tensors(params, logits.device());
+  const ParamTensors tensors = param_tensors(params, steps, logits.device());
   at::Tensor scaled = logits / tensors.temperature.unsqueeze(1);
   if (tensors.restricts) scaled = restrict_to_nucleus(scaled, tensors.top_k, tensors.top_p);
-  std::vector<int64_t> seeds;
-  seeds.reserve(params.size());
-  for (const SamplingParams& p : params) seeds.push_back(static_cast<int64_t>(p.seed));
-  const at::Device device = logits.device();
-  const at::Tensor noise =
-      gumbel_noise(host_tensor<int64_t>(seeds, device), host_tensor<int64_t>(steps, device), logits.size(1));
+  const at::Tensor noise = gumbel_noise(tensors.seeds, tensors.steps, logits.size(1));
   const at::Tensor sampled = (scaled + noise).argmax(-1);
   return at::where(tensors.greedy_rows, greedy, sampled);
 }
