@@ -95,7 +95,7 @@ ParamTensors param_tensors(const std::vector<SamplingParams>& params, const std:
 at::Tensor sample_tokens(const at::Tensor& logits, const std::vector<SamplingParams>& params,
                          const std::vector<int64_t>& steps) {
   c10::InferenceMode inference;
-  const at::Tensor greedy = logits.argmax(-1);
+  at::Tensor greedy = logits.argmax(-1);
   const bool all_greedy =
       std::all_of(params.begin(), params.end(), [](const SamplingParams& p) { return p.temperature <= 0; });
   if (all_greedy) return greedy;  // no parameter tensors to copy to the device
