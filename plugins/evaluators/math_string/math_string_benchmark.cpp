@@ -2,16 +2,19 @@
 // math_string_v2's comparison with the gold answer.
 #include <benchmark/benchmark.h>
 
+#include <evalflow/real_outputs/real_outputs.hpp>
+
 #include "is_equiv.hpp"
 #include "math_postprocess.hpp"
-#include "real_outputs.hpp"
 
 namespace evalflow::math_string {
 namespace {
 
+using real_outputs::RealOutput;
+
 const std::vector<RealOutput>& outputs() {
   static const std::vector<RealOutput> loaded =
-      load_real_outputs(std::filesystem::path(EVALFLOW_SOURCE_DIR) / "tests/data/predictions");
+      real_outputs::load_real_outputs(std::filesystem::path(EVALFLOW_SOURCE_DIR) / "tests/data/predictions");
   return loaded;
 }
 
@@ -27,7 +30,7 @@ void run(benchmark::State& state, std::string_view filter, bool extract, bool co
   for (auto _ : state) {
     for (size_t i = 0; i < selected.size(); ++i) {
       if (extract) benchmark::DoNotOptimize(math_boxed::math_postprocess_v2(selected[i]->text));
-      if (compare) benchmark::DoNotOptimize(is_equiv(extracted[i], selected[i]->gold, Version::v2));
+      if (compare) benchmark::DoNotOptimize(is_equiv(extracted[i], selected[i]->gold_answer, Version::v2));
     }
   }
   const auto samples = static_cast<double>(state.iterations() * selected.size());

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <evalflow/plugin_testing/loaded_node.hpp>
 
-#include "real_outputs.hpp"
+#include <evalflow/real_outputs/real_outputs.hpp>
 
 namespace evalflow {
 namespace {
@@ -71,18 +71,18 @@ TEST(MathStringPlugin, MathBoxedThenMathStringV2PluginsReproduceAisbenchOnRealOu
   // The parity test runs the libraries; this runs the built plugins, as a pipeline would.
   LoadedNode extract("math_boxed", "{}");
   LoadedNode score("math_string_v2", "{}");
-  const auto verdicts = math_string::load_str_v2_verdicts(std::filesystem::path(EVALFLOW_SOURCE_DIR) /
-                                                          "tests/data/predictions");
-  ASSERT_FALSE(verdicts.empty());
-  for (const auto& verdict : verdicts) {
-    SCOPED_TRACE(verdict.output.file + " id=" + verdict.output.id);
+  const auto outputs = real_outputs::load_judged_outputs(std::filesystem::path(EVALFLOW_SOURCE_DIR) /
+                                                         "tests/data/predictions");
+  ASSERT_FALSE(outputs.empty());
+  for (const auto& output : outputs) {
+    SCOPED_TRACE(output.file + " id=" + output.id);
     Record record;
-    record.at("prediction") = verdict.output.text;
-    record.at("gold") = verdict.output.gold;
+    record.at("prediction") = output.text;
+    record.at("gold") = output.gold_answer;
     ASSERT_EQ(extract.process(record), nullptr);
     ASSERT_EQ(score.process(record), nullptr);
-    EXPECT_EQ(*record.find("extracted"), *verdict.extracted);
-    EXPECT_EQ(*record.find("correct"), *verdict.correct);
+    EXPECT_EQ(*record.find("extracted"), *output.verdicts->str_v2_extracted);
+    EXPECT_EQ(*record.find("correct"), *output.verdicts->str_v2);
   }
 }
 

@@ -2,21 +2,21 @@
 #include <benchmark/benchmark.h>
 
 #include "math_verify.hpp"
-#include "testing/real_outputs.hpp"
+#include "testing/aisbench_references.hpp"
 
 namespace evalflow::math_verify {
 namespace {
 
 void grade_rows(benchmark::State& state, const std::string& benchmark_name) {
-  std::vector<testing::RealOutput> rows;
-  for (auto& row : testing::load_real_outputs(EVALFLOW_SOURCE_DIR)) {
-    if (benchmark_name.empty() || row.benchmark == benchmark_name) rows.push_back(std::move(row));
+  std::vector<testing::ReferencedOutput> rows;
+  for (auto& row : testing::load_referenced_outputs(EVALFLOW_SOURCE_DIR)) {
+    if (benchmark_name.empty() || row.output.benchmark == benchmark_name) rows.push_back(std::move(row));
   }
   const Verifier verifier(Mode::kAisbench);
   size_t next = 0;
   for (auto _ : state) {
     const auto& row = rows[next];
-    benchmark::DoNotOptimize(verifier.grade(row.response, row.reference));
+    benchmark::DoNotOptimize(verifier.grade(row.output.text, row.reference));
     next = (next + 1) % rows.size();
   }
   state.SetItemsProcessed(state.iterations());

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "math_verify.hpp"
-#include "testing/real_outputs.hpp"
+#include "testing/aisbench_references.hpp"
 
 namespace evalflow::math_verify {
 namespace {
@@ -27,15 +27,15 @@ std::set<std::string> known_disagreements() {
 }
 
 TEST(MathVerifyParity, AgreesWithMathVerifyOnRealOutputs) {
-  const auto outputs = testing::load_real_outputs(EVALFLOW_SOURCE_DIR);
+  const auto outputs = testing::load_referenced_outputs(EVALFLOW_SOURCE_DIR);
   ASSERT_GT(outputs.size(), 700u);
   const Verifier verifier(Mode::kAisbench);
   std::set<std::string> disagreements;
-  for (const auto& output : outputs) {
-    const Verdict verdict = verifier.grade(output.response, output.reference);
-    if (verdict.correct != output.mv_aisbench) {
+  for (const auto& [output, reference, mv_aisbench] : outputs) {
+    const Verdict verdict = verifier.grade(output.text, reference);
+    if (verdict.correct != mv_aisbench) {
       disagreements.insert(output.file + "/" + output.id);
-      ADD_FAILURE() << output.file << " " << output.id << ": Math-Verify says " << output.mv_aisbench
+      ADD_FAILURE() << output.file << " " << output.id << ": Math-Verify says " << mv_aisbench
                     << ", we extracted '" << verdict.extracted << "' against '" << verdict.extracted_gold
                     << "'";
     }
@@ -47,25 +47,26 @@ TEST(MathVerifyParity, AgreesWithMathVerifyOnRealOutputs) {
 }
 
 TEST(MathVerifyParity, FixedModeNeverLosesACorrectVerdictOnRealOutputs) {
-  const auto outputs = testing::load_real_outputs(EVALFLOW_SOURCE_DIR);
+  const auto outputs = testing::load_referenced_outputs(EVALFLOW_SOURCE_DIR);
   const Verifier fixed(Mode::kFixed);
-  for (const auto& output : outputs) {
-    if (!output.mv_aisbench) continue;
-    EXPECT_TRUE(fixed.grade(output.response, output.reference).correct) << output.file << " " << output.id;
+  for (const auto& [output, reference, mv_aisbench] : outputs) {
+    if (!mv_aisbench) continue;
+    EXPECT_TRUE(fixed.grade(output.text, reference).correct) << output.file << " " << output.id;
   }
 }
 
 // With the short gold answer as reference, Math-Verify's expression extraction reads "6-5i" as 5;
 // the fixed mode reads the whole answer, so it scores at least as many rows right.
 TEST(MathVerifyParity, FixedModeScoresShortGoldAnswersAtLeastAsWell) {
-  const auto outputs = testing::load_real_outputs(EVALFLOW_SOURCE_DIR);
+  const auto outputs = testing::load_referenced_outputs(EVALFLOW_SOURCE_DIR);
   const Verifier parity(Mode::kAisbench);
   const Verifier fixed(Mode::kFixed);
   int parity_correct = 0;
   int fixed_correct = 0;
-  for (const auto& output : outputs) {
-    parity_correct += parity.grade(output.response, output.gold_answer).correct ? 1 : 0;
-    fixed_correct += fixed.grade(output.response, output.gold_answer).correct ? 1 : 0;
+  for (const auto& referenced : outputs) {
+    const real_outputs::RealOutput& output = referenced.output;
+    parity_correct += parity.grade(output.text, output.gold_answer).correct ? 1 : 0;
+    fixed_correct += fixed.grade(output.text, output.gold_answer).correct ? 1 : 0;
   }
   EXPECT_GT(fixed_correct, parity_correct);
 }
