@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "kernels.hpp"
 
@@ -105,12 +106,25 @@ void launch(void (*kernel)(Parameters...), dim3 grid, dim3 block, size_t shared,
     throw std::runtime_error(std::string("CUDA kernel launch failed: ") + cudaGetErrorString(error));
 }
 
-void check_launch(const char* kernel) {
-  const cudaError_t error = cudaGetLastError();
-  if (error != cudaSuccess) {
-    throw std::runtime_error(std::string("CUDA kernel ") + kernel +
-                             " failed to launch: " + cudaGetErrorString(error));
+// Calls body(T{}) with T the element type: fp16 where `half`, else bf16.
+template <class Body>
+void with_element(bool half, Body&& body) {
+  if (half) {
+    body(__half{});
+  } else {
+    body(__nv_bfloat16{});
   }
+}
+
+// Calls body(std::integral_constant<int, N>{}) for the N in 1..kMax equal to `value`, so that a count known
+// only at run time (rows, query heads per key head) can pick a kernel instantiation. False where `value` is
+// outside 1..kMax.
+template <int kMax, class Body>
+bool with_constant(int64_t value, Body&& body) {
+  return [&]<int... kIndex>(std::integer_sequence<int, kIndex...>) {
+    return ((value == kIndex + 1 ? (body(std::integral_constant<int, kIndex + 1>{}), true) : false) || ...);
+  }
+  (std::make_integer_sequence<int, kMax>{});
 }
 
 template <class T>
@@ -337,26 +351,10 @@ void launch_gemv(const void* x, const void* w, const void* bias, void* y, GemvSh
 template <class T>
 void dispatch_gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated,
                    cudaStream_t stream) {
-  switch (shape.rows) {
-    case 1:
-      return launch_gemv<T, 1>(x, w, bias, y, shape, gated, stream);
-    case 2:
-      return launch_gemv<T, 2>(x, w, bias, y, shape, gated, stream);
-    case 3:
-      return launch_gemv<T, 3>(x, w, bias, y, shape, gated, stream);
-    case 4:
-      return launch_gemv<T, 4>(x, w, bias, y, shape, gated, stream);
-    case 5:
-      return launch_gemv<T, 5>(x, w, bias, y, shape, gated, stream);
-    case 6:
-      return launch_gemv<T, 6>(x, w, bias, y, shape, gated, stream);
-    case 7:
-      return launch_gemv<T, 7>(x, w, bias, y, shape, gated, stream);
-    case 8:
-      return launch_gemv<T, 8>(x, w, bias, y, shape, gated, stream);
-    default:
-      throw std::invalid_argument("gemv takes 1 to 8 rows, got " + std::to_string(shape.rows));
-  }
+  const bool launched = with_constant<8>(shape.rows, [&](auto rows) {
+    launch_gemv<T, decltype(rows)::value>(x, w, bias, y, shape, gated, stream);
+  });
+  if (!launched) throw std::invalid_argument("gemv takes 1 to 8 rows, got " + std::to_string(shape.rows));
 }
 
 // ---- Rotary embedding and the cache store -------------------------------------------------------------
@@ -695,12 +693,10 @@ void launch_attention(const void* q, int64_t q_stride, const void* key_pool, con
          static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads), static_cast<int>(shape.head_dim),
          static_cast<int>(shape.block_size), static_cast<int>(shape.table_width), static_cast<int>(split),
          static_cast<int>(splits), scale);
-  check_launch("attention_split");
   const dim3 combine_grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.batch));
   launch(attention_combine_kernel<T>, combine_grid, 128, sizeof(float) * static_cast<size_t>(splits), stream,
          partial_out, partial_stats, positions, static_cast<T*>(out), static_cast<int>(shape.heads),
          static_cast<int>(shape.head_dim), static_cast<int>(splits), static_cast<int>(split));
-  check_launch("attention_combine");
 }
 
 template <class T, int G>
@@ -724,34 +720,14 @@ template <class T>
 void dispatch_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
                         const int32_t* block_tables, const int64_t* positions, void* out, float* workspace,
                         const AttentionShape& shape, float scale, cudaStream_t stream) {
-  switch (shape.heads / shape.kv_heads) {
-    case 1:
-      return launch_attention_for<T, 1>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 2:
-      return launch_attention_for<T, 2>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 3:
-      return launch_attention_for<T, 3>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 4:
-      return launch_attention_for<T, 4>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 5:
-      return launch_attention_for<T, 5>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 6:
-      return launch_attention_for<T, 6>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 7:
-      return launch_attention_for<T, 7>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    case 8:
-      return launch_attention_for<T, 8>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                        workspace, shape, scale, stream);
-    default:
-      throw std::invalid_argument("paged attention takes 1 to 8 query heads per key/value head, got " +
-                                  std::to_string(shape.heads / shape.kv_heads));
+  const int64_t group = shape.heads / shape.kv_heads;
+  const bool launched = with_constant<8>(group, [&](auto queries_per_key_head) {
+    launch_attention_for<T, decltype(queries_per_key_head)::value>(
+        q, q_stride, key_pool, value_pool, block_tables, positions, out, workspace, shape, scale, stream);
+  });
+  if (!launched) {
+    throw std::invalid_argument("paged attention takes 1 to 8 query heads per key/value head, got " +
+                                std::to_string(group));
   }
 }
 
@@ -762,76 +738,50 @@ void add_rms_norm(void* residual, const void* delta, const void* weight, void* o
   const auto grid = static_cast<unsigned>(shape.rows);
   const int64_t vectors = shape.width / 8;
   const auto aligned = [](const void* pointer) { return reinterpret_cast<uintptr_t>(pointer) % 16 == 0; };
-  if (shape.width % 8 == 0 && vectors <= 1024 * kNormVectors && aligned(residual) && aligned(weight) &&
-      aligned(out) && (delta == nullptr || aligned(delta))) {
-    const int threads = static_cast<int>(
-        std::min<int64_t>(1024, ((vectors + kNormVectors - 1) / kNormVectors + 31) / 32 * 32));
-    if (half) {
-      launch(add_rms_norm_vector_kernel<__half>, grid, threads, 0, stream, static_cast<__half*>(residual),
-             static_cast<const __half*>(delta), static_cast<const __half*>(weight), static_cast<__half*>(out),
-             shape.width, eps);
+  const bool vectorised = shape.width % 8 == 0 && vectors <= 1024 * kNormVectors && aligned(residual) &&
+                          aligned(weight) && aligned(out) && (delta == nullptr || aligned(delta));
+  with_element(half, [&](auto element) {
+    using T = decltype(element);
+    if (vectorised) {
+      const int threads = static_cast<int>(
+          std::min<int64_t>(1024, ((vectors + kNormVectors - 1) / kNormVectors + 31) / 32 * 32));
+      launch(add_rms_norm_vector_kernel<T>, grid, threads, 0, stream, static_cast<T*>(residual),
+             static_cast<const T*>(delta), static_cast<const T*>(weight), static_cast<T*>(out), shape.width,
+             eps);
     } else {
-      launch(add_rms_norm_vector_kernel<__nv_bfloat16>, grid, threads, 0, stream,
-             static_cast<__nv_bfloat16*>(residual), static_cast<const __nv_bfloat16*>(delta),
-             static_cast<const __nv_bfloat16*>(weight), static_cast<__nv_bfloat16*>(out), shape.width, eps);
+      launch(add_rms_norm_kernel<T>, grid, shape.width >= 4096 ? 1024 : 256, 0, stream,
+             static_cast<T*>(residual), static_cast<const T*>(delta), static_cast<const T*>(weight),
+             static_cast<T*>(out), shape.width, eps);
     }
-    check_launch("add_rms_norm");
-    return;
-  }
-  const int threads = shape.width >= 4096 ? 1024 : 256;
-  if (half) {
-    launch(add_rms_norm_kernel<__half>, grid, threads, 0, stream, static_cast<__half*>(residual),
-           static_cast<const __half*>(delta), static_cast<const __half*>(weight), static_cast<__half*>(out),
-           shape.width, eps);
-  } else {
-    launch(add_rms_norm_kernel<__nv_bfloat16>, grid, threads, 0, stream,
-           static_cast<__nv_bfloat16*>(residual), static_cast<const __nv_bfloat16*>(delta),
-           static_cast<const __nv_bfloat16*>(weight), static_cast<__nv_bfloat16*>(out), shape.width, eps);
-  }
-  check_launch("add_rms_norm");
+  });
 }
 
 void silu_mul(const void* gate_up, void* out, RowShape shape, bool half, cudaStream_t stream) {
   const int64_t total = shape.rows * shape.width;
   const auto grid = static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535));
-  if (half) {
-    launch(silu_mul_kernel<__half>, grid, 256, 0, stream, static_cast<const __half*>(gate_up),
-           static_cast<__half*>(out), shape.rows, shape.width);
-  } else {
-    launch(silu_mul_kernel<__nv_bfloat16>, grid, 256, 0, stream, static_cast<const __nv_bfloat16*>(gate_up),
-           static_cast<__nv_bfloat16*>(out), shape.rows, shape.width);
-  }
-  check_launch("silu_mul");
+  with_element(half, [&](auto element) {
+    using T = decltype(element);
+    launch(silu_mul_kernel<T>, grid, 256, 0, stream, static_cast<const T*>(gate_up), static_cast<T*>(out),
+           shape.rows, shape.width);
+  });
 }
 
 void gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated, bool half,
           cudaStream_t stream) {
-  if (half) {
-    dispatch_gemv<__half>(x, w, bias, y, shape, gated, stream);
-  } else {
-    dispatch_gemv<__nv_bfloat16>(x, w, bias, y, shape, gated, stream);
-  }
-  check_launch("gemv");
+  with_element(half,
+               [&](auto element) { dispatch_gemv<decltype(element)>(x, w, bias, y, shape, gated, stream); });
 }
 
 void rotary_store(void* qkv, int64_t tokens, int64_t row_stride, const int64_t* positions, const float* cos,
                   const float* sin, const int64_t* slots, void* key_pool, void* value_pool,
                   const AttentionShape& shape, bool half, cudaStream_t stream) {
-  const auto grid = static_cast<unsigned>(tokens);
-  const auto heads = static_cast<int>(shape.heads);
-  const auto kv_heads = static_cast<int>(shape.kv_heads);
-  const auto head_dim = static_cast<int>(shape.head_dim);
-  const auto block_size = static_cast<int>(shape.block_size);
-  if (half) {
-    launch(rotary_store_kernel<__half>, grid, 256, 0, stream, static_cast<__half*>(qkv), row_stride,
-           positions, cos, sin, slots, static_cast<__half*>(key_pool), static_cast<__half*>(value_pool),
-           heads, kv_heads, head_dim, block_size);
-  } else {
-    launch(rotary_store_kernel<__nv_bfloat16>, grid, 256, 0, stream, static_cast<__nv_bfloat16*>(qkv),
-           row_stride, positions, cos, sin, slots, static_cast<__nv_bfloat16*>(key_pool),
-           static_cast<__nv_bfloat16*>(value_pool), heads, kv_heads, head_dim, block_size);
-  }
-  check_launch("rotary_store");
+  with_element(half, [&](auto element) {
+    using T = decltype(element);
+    launch(rotary_store_kernel<T>, static_cast<unsigned>(tokens), 256, 0, stream, static_cast<T*>(qkv),
+           row_stride, positions, cos, sin, slots, static_cast<T*>(key_pool), static_cast<T*>(value_pool),
+           static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads), static_cast<int>(shape.head_dim),
+           static_cast<int>(shape.block_size));
+  });
 }
 
 int64_t attention_splits(const AttentionShape& shape) {
@@ -848,13 +798,10 @@ void paged_decode_attention(const void* q, int64_t q_stride, const void* key_poo
                             const int32_t* block_tables, const int64_t* positions, void* out,
                             float* workspace, const AttentionShape& shape, float scale, bool half,
                             cudaStream_t stream) {
-  if (half) {
-    dispatch_attention<__half>(q, q_stride, key_pool, value_pool, block_tables, positions, out, workspace,
-                               shape, scale, stream);
-  } else {
-    dispatch_attention<__nv_bfloat16>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
-                                      workspace, shape, scale, stream);
-  }
+  with_element(half, [&](auto element) {
+    dispatch_attention<decltype(element)>(q, q_stride, key_pool, value_pool, block_tables, positions, out,
+                                          workspace, shape, scale, stream);
+  });
 }
 
 }  // namespace evalflow::torch_local::kernels
