@@ -30,20 +30,6 @@ PipelineSources PipelineArguments::sources() const {
   return sources;
 }
 
-Result<std::unique_ptr<LoadedPipeline>> load_pipeline(const PipelineSources& sources) {
-  auto document = compose_document(sources);
-  if (!document) return Error{document.error()};
-  auto spec = build_spec(std::move(*document));
-  if (!spec) return Error{spec.error()};
-  spec->extra_metrics = sources.extra_metrics;
-  auto loaded = std::make_unique<LoadedPipeline>();
-  loaded->registry = std::make_unique<PluginRegistry>(plugin_search_path(*spec));
-  auto validated = validate_pipeline(std::move(*spec), *loaded->registry);
-  if (!validated) return Error{validated.error()};
-  loaded->pipeline = std::move(*validated);
-  return loaded;
-}
-
 int fail(const std::string& message, int exit_code) {
   std::fprintf(stderr, "evalflow: error: %s\n", message.c_str());
   throw CLI::RuntimeError(exit_code);

@@ -1,15 +1,13 @@
-// The command-line arguments that name a pipeline (shared by `run` and `validate`), and the steps
-// from them to a validated pipeline.
+// The command-line arguments that name a pipeline (shared by `run` and `validate`); load_pipeline
+// (validate/loaded_pipeline.hpp) takes their sources to a validated pipeline.
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/pipeline_spec.hpp"
-#include "loader/plugin_registry.hpp"
-#include "validate/validated_pipeline.hpp"
+#include "validate/loaded_pipeline.hpp"
 
 namespace evalflow::cli {
 
@@ -24,14 +22,6 @@ struct PipelineArguments {
   void add_to(CLI::App& command);
   [[nodiscard]] PipelineSources sources() const;
 };
-
-struct LoadedPipeline {
-  std::unique_ptr<PluginRegistry> registry;  // keeps the plugins loaded while the pipeline lives
-  ValidatedPipeline pipeline;
-};
-
-// Composes, checks the schema, resolves plugins and validates; the error lists every problem found.
-Result<std::unique_ptr<LoadedPipeline>> load_pipeline(const PipelineSources& sources);
 
 // Thrown from a command's callback to end the program with that exit code.
 int fail(const std::string& message, int exit_code = 1);

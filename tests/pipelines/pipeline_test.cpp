@@ -9,6 +9,7 @@
 #include "config/pipeline_spec.hpp"
 #include "graph/pipeline_run.hpp"
 #include "store/run_directory.hpp"
+#include "validate/loaded_pipeline.hpp"
 #include "validate/validated_pipeline.hpp"
 
 namespace evalflow {
@@ -63,28 +64,15 @@ class PipelineTest : public ::testing::Test {
     return write("pipeline.yaml", text + "\n");
   }
 
-  static Result<ValidatedPipeline> validate(const PipelineSources& sources, PluginRegistry& registry) {
-    auto document = compose_document(sources);
-    if (!document) return Error{document.error()};
-    auto spec = build_spec(std::move(*document));
-    if (!spec) return Error{spec.error()};
-    return validate_pipeline(std::move(*spec), registry);
-  }
-
   Result<RunReport> run(const PipelineSources& sources, std::optional<fs::path> resume = std::nullopt) {
-    auto document = compose_document(sources);
-    if (!document) return Error{document.error()};
-    auto spec = build_spec(std::move(*document));
-    if (!spec) return Error{spec.error()};
-    registry_ = std::make_unique<PluginRegistry>(plugin_search_path(*spec));
-    auto validated = validate_pipeline(std::move(*spec), *registry_);
-    if (!validated) return Error{validated.error()};
-    pipeline_ = std::move(*validated);
+    auto loaded = load_pipeline(sources);
+    if (!loaded) return Error{loaded.error()};
+    loaded_ = std::move(*loaded);
     RunOptions options;
     options.work_dir = dir_ / "outputs";
     options.resume = std::move(resume);
     options.show_progress = false;
-    return run_pipeline(pipeline_, options);
+    return run_pipeline(loaded_->pipeline, options);
   }
 
   // The validation error for a pipeline whose datasets section is `datasets`.
@@ -94,13 +82,8 @@ class PipelineTest : public ::testing::Test {
                               std::string(EVALFLOW_ABI_PLUGIN_DIR) + "]\n" + model + datasets);
     PipelineSources sources;
     sources.pipeline = file;
-    auto document = compose_document(sources);
-    if (!document) return document.error();
-    auto spec = build_spec(std::move(*document));
-    if (!spec) return spec.error();
-    PluginRegistry registry(plugin_search_path(*spec));
-    auto validated = validate_pipeline(std::move(*spec), registry);
-    return validated ? std::string() : validated.error();
+    auto loaded = load_pipeline(sources);
+    return loaded ? std::string() : loaded.error();
   }
 
   static json read_json(const fs::path& file) {
@@ -117,8 +100,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<PluginRegistry> registry_;
-  ValidatedPipeline pipeline_;
+  std::unique_ptr<LoadedPipeline> loaded_;  // the last run's pipeline and its plugins
 };
 
 TEST_F(PipelineTest, TwoDatasetsShareOneInferencerAndRunConcurrently) {

@@ -10,6 +10,7 @@
 #include "config/pipeline_spec.hpp"
 #include "graph/pipeline_run.hpp"
 #include "test_server.hpp"
+#include "validate/loaded_pipeline.hpp"
 #include "validate/validated_pipeline.hpp"
 
 namespace evalflow {
@@ -76,18 +77,13 @@ class OpenAiHttpPipeline : public ::testing::Test {
   }
 
   Result<RunReport> run(const PipelineSources& sources) {
-    auto document = compose_document(sources);
-    if (!document) return Error{document.error()};
-    auto spec = build_spec(std::move(*document));
-    if (!spec) return Error{spec.error()};
-    registry_ = std::make_unique<PluginRegistry>(plugin_search_path(*spec));
-    auto validated = validate_pipeline(std::move(*spec), *registry_);
-    if (!validated) return Error{validated.error()};
-    pipeline_ = std::move(*validated);
+    auto loaded = load_pipeline(sources);
+    if (!loaded) return Error{loaded.error()};
+    loaded_ = std::move(*loaded);
     RunOptions options;
     options.work_dir = dir_ / "outputs";
     options.show_progress = false;
-    return run_pipeline(pipeline_, options);
+    return run_pipeline(loaded_->pipeline, options);
   }
 
   static std::vector<json> read_jsonl(const fs::path& file) {
@@ -98,8 +94,7 @@ class OpenAiHttpPipeline : public ::testing::Test {
   }
 
   fs::path dir_;
-  std::unique_ptr<PluginRegistry> registry_;
-  ValidatedPipeline pipeline_;
+  std::unique_ptr<LoadedPipeline> loaded_;  // the last run's pipeline and its plugins
 };
 
 TEST_F(OpenAiHttpPipeline, StreamedAnswersThroughFaultsAreScoredWithTimings) {

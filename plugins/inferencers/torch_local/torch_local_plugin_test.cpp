@@ -9,7 +9,7 @@
 
 #include "config/pipeline_spec.hpp"
 #include "graph/pipeline_run.hpp"
-#include "validate/validated_pipeline.hpp"
+#include "validate/loaded_pipeline.hpp"
 
 namespace evalflow {
 namespace {
@@ -152,17 +152,12 @@ TEST(TorchLocalPlugin, PipelineRunsEndToEndThroughTheGraph) {
 )";
   PipelineSources sources;
   sources.pipeline = dir / "pipeline.yaml";
-  auto document = compose_document(sources);
-  ASSERT_TRUE(document) << document.error();
-  auto spec = build_spec(std::move(*document));
-  ASSERT_TRUE(spec) << spec.error();
-  PluginRegistry registry(plugin_search_path(*spec));
-  auto validated = validate_pipeline(std::move(*spec), registry);
-  ASSERT_TRUE(validated) << validated.error();
+  auto loaded = load_pipeline(sources);
+  ASSERT_TRUE(loaded) << loaded.error();
   RunOptions options;
   options.work_dir = dir / "outputs";
   options.show_progress = false;
-  auto report = run_pipeline(*validated, options);
+  auto report = run_pipeline((*loaded)->pipeline, options);
   ASSERT_TRUE(report) << report.error();
   EXPECT_EQ(report->abort_reason, "");
   std::ifstream predictions(report->run_dir / "predictions/tiny/qa.jsonl");
