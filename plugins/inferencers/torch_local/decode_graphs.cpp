@@ -70,14 +70,9 @@ at::Tensor DecodeGraphs::step(const std::vector<int64_t>& tokens, const std::vec
   // Padding rows decode token 0 at position 0 into the scratch block 0.
   auto host_tokens = at::zeros({bucket}, at::kLong);
   auto host_positions = at::zeros({bucket}, at::kLong);
-  auto host_tables = at::zeros({bucket, width}, at::kInt);
+  const at::Tensor host_tables = block_table_rows(tables, bucket, width);
   std::copy(tokens.begin(), tokens.end(), host_tokens.data_ptr<int64_t>());
   std::copy(positions.begin(), positions.end(), host_positions.data_ptr<int64_t>());
-  for (int64_t row = 0; row < batch; ++row) {
-    const BlockTable& table = *tables[static_cast<size_t>(row)];
-    const int64_t used = std::min<int64_t>(width, static_cast<int64_t>(table.size()));
-    std::copy_n(table.begin(), used, host_tables.data_ptr<int32_t>() + row * width);
-  }
 #if TORCH_LOCAL_WITH_CUDA
   const auto key = std::make_pair(bucket, width);
   auto found = graphs_.find(key);

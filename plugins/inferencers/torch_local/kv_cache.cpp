@@ -1,5 +1,6 @@
 #include "kv_cache.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -41,6 +42,16 @@ bool KvCache::reserve(BlockTable& table, int64_t positions) {
 void KvCache::release(BlockTable& table) {
   free_.insert(free_.end(), table.rbegin(), table.rend());
   table.clear();
+}
+
+at::Tensor block_table_rows(std::span<const BlockTable* const> tables, int64_t rows, int64_t width) {
+  auto host = at::zeros({rows, width}, at::kInt);
+  for (size_t row = 0; row < tables.size(); ++row) {
+    const BlockTable& table = *tables[row];
+    const int64_t used = std::min<int64_t>(width, static_cast<int64_t>(table.size()));
+    std::copy_n(table.begin(), used, host.data_ptr<int32_t>() + static_cast<int64_t>(row) * width);
+  }
+  return host;
 }
 
 }  // namespace evalflow::torch_local

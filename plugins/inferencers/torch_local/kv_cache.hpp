@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "model_config.hpp"
@@ -50,5 +51,9 @@ class KvCache {
   std::vector<at::Tensor> keys_;
   std::vector<at::Tensor> values_;
 };
+
+// The block tables of a decode step as a host int32 tensor [rows, width]: row r holds the first blocks of
+// tables[r] (as many as fit); what is left, and rows past tables.size() (padding), name the scratch block 0.
+at::Tensor block_table_rows(std::span<const BlockTable* const> tables, int64_t rows, int64_t width);
 
 }  // namespace evalflow::torch_local

@@ -197,13 +197,10 @@ at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const
   const at::Tensor position_tensor = host_tensor<int64_t>(positions, device);
   const at::Tensor token_tensor = host_tensor<int64_t>(tokens, device);
   if (decode) {
-    auto tables = at::zeros({static_cast<int64_t>(chunks.size()), table_width}, at::kInt);
-    for (size_t row = 0; row < chunks.size(); ++row) {
-      const BlockTable& blocks = *chunks[row].blocks;
-      const int64_t used = KvCache::blocks_for(chunks[row].start + 1, block_size);
-      std::copy_n(blocks.begin(), used, tables.data_ptr<int32_t>() + static_cast<int64_t>(row) * table_width);
-    }
-    return decode_step({token_tensor, position_tensor, tables.to(device)}, cache);
+    std::vector<const BlockTable*> tables;
+    for (const SequenceChunk& chunk : chunks) tables.push_back(chunk.blocks);
+    const at::Tensor rows = block_table_rows(tables, static_cast<int64_t>(chunks.size()), table_width);
+    return decode_step({token_tensor, position_tensor, rows.to(device)}, cache);
   }
   Pass pass = make_pass(position_tensor, host_tensor<int64_t>(slots, device), block_size);
   pass.chunks = chunks;
