@@ -68,11 +68,12 @@ bool gemv_usable(const at::Tensor& x, const at::Tensor& weight) {
          x.scalar_type() == weight.scalar_type();
 }
 
-at::Tensor gemv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gated) {
+at::Tensor gemv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gated,
+                int64_t warps_per_output) {
   const int64_t outputs = gated ? weight.size(0) / 2 : weight.size(0);
   at::Tensor y = at::empty({x.size(0), outputs}, x.options());
   kernels::gemv(x.data_ptr(), weight.data_ptr(), bias.defined() ? bias.data_ptr() : nullptr, y.data_ptr(),
-                {x.size(0), outputs, x.size(1)}, gated, is_half(x), stream());
+                {x.size(0), outputs, x.size(1), warps_per_output}, gated, is_half(x), stream());
   return y;
 }
 
@@ -124,7 +125,7 @@ bool gemv_usable(const at::Tensor& /*x*/, const at::Tensor& /*weight*/) {
   return false;
 }
 at::Tensor gemv(const at::Tensor& /*x*/, const at::Tensor& /*weight*/, const at::Tensor& /*bias*/,
-                bool /*gated*/) {
+                bool /*gated*/, int64_t /*warps_per_output*/) {
   unavailable();
 }
 void rotary_store(at::Tensor& /*qkv*/, const at::Tensor& /*positions*/, const at::Tensor& /*cos*/,

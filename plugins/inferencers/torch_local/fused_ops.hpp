@@ -22,7 +22,9 @@ at::Tensor silu_mul(const at::Tensor& gate_up);
 // Whether gemv serves x [rows, k] @ weight.T: one or two rows, aligned, contiguous.
 [[nodiscard]] bool gemv_usable(const at::Tensor& x, const at::Tensor& weight);
 // x @ weight.T + bias; `gated`: weight is [2n, k] gate then up and the result silu(gate) * up.
-at::Tensor gemv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gated);
+// warps_per_output: how many warps share an output column (1, 2 or 4); 0 lets the kernel choose.
+at::Tensor gemv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, bool gated,
+                int64_t warps_per_output = 0);
 
 struct PagedCache {
   at::Tensor& keys;  // [blocks, kv_heads, block_size, head_dim]

@@ -57,12 +57,16 @@ int main() {
           (void)(at::silu(halves[0]) * halves[1]);
         }
       });
-      const double fused = milliseconds_per_call([&] { (void)fused::gemv(x, weight, {}, shape.gated); });
-      std::printf(
-          "{\"shape\": \"%s\", \"rows\": %ld, \"weights_gb\": %.3f, \"linear_ms\": %.4f, \"gemv_ms\": %.4f, "
-          "\"linear_tb_s\": %.2f, \"gemv_tb_s\": %.2f}\n",
-          shape.name, static_cast<long>(rows), gigabytes, library, fused, gigabytes / library,
-          gigabytes / fused);
+      // 0: the split the kernel picks; 1, 2, 4: forced, to check that choice.
+      for (int64_t split : {0, 1, 2, 4}) {
+        const double fused =
+            milliseconds_per_call([&] { (void)fused::gemv(x, weight, {}, shape.gated, split); });
+        std::printf(
+            "{\"shape\": \"%s\", \"rows\": %ld, \"warps_per_output\": %ld, \"weights_gb\": %.3f, "
+            "\"linear_ms\": %.4f, \"gemv_ms\": %.4f, \"linear_tb_s\": %.2f, \"gemv_tb_s\": %.2f}\n",
+            shape.name, static_cast<long>(rows), static_cast<long>(split), gigabytes, library, fused,
+            gigabytes / library, gigabytes / fused);
+      }
     }
   }
   for (int64_t rows : {1, 64}) {

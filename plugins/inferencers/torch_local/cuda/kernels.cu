@@ -260,16 +260,23 @@ __device__ void accumulate_chunk(const uint4* const (&x_rows)[M], int64_t chunk,
   }
 }
 
-// One warp per output column; each lane reads 16-byte chunks of the weight row, kGemvUnroll in flight.
-template <class T, int M, bool Gated>
+// kSplit warps per output column (1, 2 or 4): together their 32 * kSplit lanes read 16-byte chunks of the
+// weight row, kGemvUnroll each in flight. Splitting a column over several warps puts more loads in flight
+// and spreads the work over more, shorter-lived blocks where a projection has few outputs (o, down), whose
+// single wave of one-warp columns would leave SMs idle during its ramp and tail.
+template <class T, int M, bool Gated, int kSplit>
 __global__ void __launch_bounds__(kGemvWarps * 32)
     gemv_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,
                 T* __restrict__ y, int64_t outputs, int64_t inner) {
   using E = Element<T>;
+  constexpr int kLanes = 32 * kSplit;
+  const int warp = static_cast<int>(threadIdx.x / 32);
   const int lane = static_cast<int>(threadIdx.x % 32);
-  const int64_t column = blockIdx.x * static_cast<int64_t>(kGemvWarps) + threadIdx.x / 32;
-  if (column >= outputs) return;
-  const int64_t chunks = inner / 8;
+  const int part = warp % kSplit;
+  const int64_t column = blockIdx.x * static_cast<int64_t>(kGemvWarps / kSplit) + warp / kSplit;
+  // Columns past the end still reach the block's barrier below.
+  const bool active = column < outputs;
+  const int64_t chunks = active ? inner / 8 : 0;
   const uint4* x_rows[M];
 #pragma unroll
   for (int m = 0; m < M; ++m) x_rows[m] = reinterpret_cast<const uint4*>(x + m * inner);
@@ -282,25 +289,25 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
   auto load = [&](int64_t first, uint4(&gate_weights)[kGemvUnroll], uint4(&up_weights)[kGemvUnroll]) {
 #pragma unroll
     for (int u = 0; u < kGemvUnroll; ++u) {
-      gate_weights[u] = __ldcs(gate_row + first + 32 * u);
-      if constexpr (Gated) up_weights[u] = __ldcs(up_row + first + 32 * u);
+      gate_weights[u] = __ldcs(gate_row + first + kLanes * u);
+      if constexpr (Gated) up_weights[u] = __ldcs(up_row + first + kLanes * u);
     }
   };
-  auto full_group = [&](int64_t first) { return first + 32 * (kGemvUnroll - 1) < chunks; };
-  int64_t chunk = lane;
+  auto full_group = [&](int64_t first) { return first + kLanes * (kGemvUnroll - 1) < chunks; };
+  int64_t chunk = part * 32 + lane;
   uint4 gate_weights[kGemvUnroll];
   uint4 up_weights[kGemvUnroll];
   if (full_group(chunk)) load(chunk, gate_weights, up_weights);
   wait_for_previous_kernel();
   while (full_group(chunk)) {
-    const int64_t next = chunk + 32 * kGemvUnroll;
+    const int64_t next = chunk + kLanes * kGemvUnroll;
     uint4 next_gate[kGemvUnroll];
     uint4 next_up[kGemvUnroll];
     if (full_group(next)) load(next, next_gate, next_up);
 #pragma unroll
     for (int u = 0; u < kGemvUnroll; ++u) {
-      accumulate_chunk<T, M>(x_rows, chunk + 32 * u, gate_weights[u], gate);
-      if constexpr (Gated) accumulate_chunk<T, M>(x_rows, chunk + 32 * u, up_weights[u], up);
+      accumulate_chunk<T, M>(x_rows, chunk + kLanes * u, gate_weights[u], gate);
+      if constexpr (Gated) accumulate_chunk<T, M>(x_rows, chunk + kLanes * u, up_weights[u], up);
     }
 #pragma unroll
     for (int u = 0; u < kGemvUnroll; ++u) {
@@ -309,7 +316,7 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
     }
     chunk = next;
   }
-  for (; chunk < chunks; chunk += 32) {
+  for (; chunk < chunks; chunk += kLanes) {
     accumulate_chunk<T, M>(x_rows, chunk, __ldcs(gate_row + chunk), gate);
     if constexpr (Gated) accumulate_chunk<T, M>(x_rows, chunk, __ldcs(up_row + chunk), up);
   }
@@ -318,7 +325,29 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
     gate[m] = warp_sum(gate[m]);
     if constexpr (Gated) up[m] = warp_sum(up[m]);
   }
-  if (lane != 0) return;
+  if constexpr (kSplit > 1) {
+    // The column's first warp adds the other warps' sums.
+    __shared__ float partial_gate[kGemvWarps][M];
+    __shared__ float partial_up[kGemvWarps][M];
+    if (lane == 0) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        partial_gate[warp][m] = gate[m];
+        if constexpr (Gated) partial_up[warp][m] = up[m];
+      }
+    }
+    __syncthreads();
+    if (part != 0) return;
+#pragma unroll
+    for (int other = 1; other < kSplit; ++other) {
+#pragma unroll
+      for (int m = 0; m < M; ++m) {
+        gate[m] += partial_gate[warp + other][m];
+        if constexpr (Gated) up[m] += partial_up[warp + other][m];
+      }
+    }
+  }
+  if (lane != 0 || !active) return;
 #pragma unroll
   for (int m = 0; m < M; ++m) {
     float value = gate[m];
@@ -331,20 +360,40 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
   }
 }
 
-template <class T, int M>
-void launch_gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated,
+// Warps per column where the shape does not say: as many as keep each lane's share of a row at about 20
+// chunks (a 5,120-long row on one warp). Longer rows (down: 13,824) split, shorter ones do not: measured on
+// the H200, splitting a 5,120-long row costs more in the block's final exchange than it gains.
+int64_t warps_per_output(const GemvShape& shape) {
+  if (shape.warps_per_output > 0) return shape.warps_per_output;
+  constexpr int64_t kRowPerWarp = 5120;
+  int64_t split = 1;
+  while (split < 4 && shape.inner > kRowPerWarp * split) split *= 2;
+  return split;
+}
+
+template <class T, int M, bool Gated>
+void launch_gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape,
                  cudaStream_t stream) {
-  const dim3 grid(static_cast<unsigned>((shape.outputs + kGemvWarps - 1) / kGemvWarps));
+  const int64_t split = warps_per_output(shape);
   const auto* typed_x = static_cast<const T*>(x);
   const auto* typed_w = static_cast<const T*>(w);
   const auto* typed_bias = static_cast<const T*>(bias);
   auto* typed_y = static_cast<T*>(y);
-  if (gated) {
-    launch(gemv_kernel<T, M, true>, grid, kGemvWarps * 32, 0, stream, typed_x, typed_w, nullptr, typed_y,
-           shape.outputs, shape.inner);
-  } else {
-    launch(gemv_kernel<T, M, false>, grid, kGemvWarps * 32, 0, stream, typed_x, typed_w, typed_bias, typed_y,
-           shape.outputs, shape.inner);
+  auto launch_split = [&]<int kSplit>() {
+    constexpr int64_t kColumnsPerBlock = kGemvWarps / kSplit;
+    const dim3 grid(static_cast<unsigned>((shape.outputs + kColumnsPerBlock - 1) / kColumnsPerBlock));
+    launch(gemv_kernel<T, M, Gated, kSplit>, grid, kGemvWarps * 32, 0, stream, typed_x, typed_w,
+           Gated ? nullptr : typed_bias, typed_y, shape.outputs, shape.inner);
+  };
+  switch (split) {
+    case 1:
+      return launch_split.template operator()<1>();
+    case 2:
+      return launch_split.template operator()<2>();
+    case 4:
+      return launch_split.template operator()<4>();
+    default:
+      throw std::invalid_argument("gemv splits a column over 1, 2 or 4 warps, got " + std::to_string(split));
   }
 }
 
@@ -352,7 +401,11 @@ template <class T>
 void dispatch_gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated,
                    cudaStream_t stream) {
   const bool launched = with_constant<8>(shape.rows, [&](auto rows) {
-    launch_gemv<T, decltype(rows)::value>(x, w, bias, y, shape, gated, stream);
+    if (gated) {
+      launch_gemv<T, decltype(rows)::value, true>(x, w, bias, y, shape, stream);
+    } else {
+      launch_gemv<T, decltype(rows)::value, false>(x, w, bias, y, shape, stream);
+    }
   });
   if (!launched) throw std::invalid_argument("gemv takes 1 to 8 rows, got " + std::to_string(shape.rows));
 }

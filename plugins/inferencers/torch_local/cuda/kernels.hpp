@@ -27,9 +27,10 @@ void silu_mul(const void* gate_up, void* out, RowShape shape, bool half, cudaStr
 // w holds gate then up rows ([2n, k]) and y[m, n] = silu(gate) * up (no bias). Needs k % 8 == 0 and
 // 16-byte aligned rows.
 struct GemvShape {
-  int64_t rows = 0;     // m
-  int64_t outputs = 0;  // n
-  int64_t inner = 0;    // k
+  int64_t rows = 0;              // m
+  int64_t outputs = 0;           // n
+  int64_t inner = 0;             // k
+  int64_t warps_per_output = 0;  // 1, 2 or 4 warps share a column; 0 picks by the GPU's size
 };
 void gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated, bool half,
           cudaStream_t stream);
