@@ -481,40 +481,23 @@ int64_t split_tokens(const AttentionShape& shape) {
   return std::clamp<int64_t>((tokens + 31) / 32 * 32, kMinSplitTokens, kMaxSplitTokens);
 }
 
-// What one thread block of a split kernel covers (blockIdx: split, key/value head, sequence): positions
-// [first, first + count) of the sequence, for query heads head0 .. head0 + G - 1 (count <= 0: none).
-struct SplitWork {
-  int batch_row;
-  int kv_head;
-  int split;
-  int64_t first;
-  int count;
-  int64_t head0;
-
-  __device__ SplitWork(const int64_t* positions, int heads, int group, int split_tokens)
-      : batch_row(static_cast<int>(blockIdx.z)),
-        kv_head(static_cast<int>(blockIdx.y)),
-        split(static_cast<int>(blockIdx.x)),
-        first(static_cast<int64_t>(split) * split_tokens),
-        count(static_cast<int>(min(first + split_tokens, positions[batch_row] + 1) - first)),
-        head0(static_cast<int64_t>(batch_row) * heads + static_cast<int64_t>(kv_head) * group) {}
-
-  // The split's softmax statistics for query head head0 + g: its highest score and sum(exp(score - highest)).
-  __device__ void write_stats(float* partial_stats, int splits, int g, float highest, float sum) const {
-    partial_stats[((head0 + g) * splits + split) * 2] = highest;
-    partial_stats[((head0 + g) * splits + split) * 2 + 1] = sum;
-  }
-};
-
 // Each thread block: one sequence, one key/value head with its G query heads, one split of positions.
 // Writes the split's unnormalised output sum(exp(s - m) v), its max m and its sum l = sum(exp(s - m)).
-// Any head dimension (a multiple of 8, at most 256); attention_split_rows_kernel serves 64 and 128.
-template <class T, int G>
+// kDim: the head dimension where known at compile time (the key-row loop then unrolls, keeping its loads in
+// flight), 0 where it is read from `runtime_head_dim`.
+template <class T, int G, int kDim>
 __global__ void __launch_bounds__(kAttentionThreads)
     attention_split_kernel(const T* q, int64_t q_stride, const T* key_pool, const T* value_pool,
                            const int32_t* block_tables, const int64_t* positions, float* partial_out,
-                           float* partial_stats, int heads, int kv_heads, int head_dim, int block_size,
-                           int table_width, int split_tokens, int splits, float scale) {
+                           float* partial_stats, int heads, int kv_heads, int runtime_head_dim,
+                           int block_size, int table_width, int split_tokens, int splits, float scale) {
+  const int head_dim = kDim > 0 ? kDim : runtime_head_dim;
+  // Heads of 64 or 128 dimensions: warps work on whole rows (kLanesPerToken lanes a position).
+  constexpr bool kCooperative = kDim == 64 || kDim == 128;
+  constexpr int kLanesPerToken = kCooperative ? kDim / 8 : 32;
+  constexpr int kTokensPerLoad = 32 / kLanesPerToken;
+  constexpr int kLoads = 4;
+  constexpr int kTokensPerRound = kTokensPerLoad * kLoads;
   wait_for_previous_kernel();
   using E = Element<T>;
   using Pair = typename E::Pair;
@@ -522,17 +505,23 @@ __global__ void __launch_bounds__(kAttentionThreads)
   float* query = shared;                     // [G, head_dim], scaled
   float* weights = query + G * head_dim;     // [G, split_tokens]: scores, then exp(score - max)
   float* sums = weights + G * split_tokens;  // [warps, G, head_dim]
-  const SplitWork work(positions, heads, G, split_tokens);
-  const int batch_row = work.batch_row;
-  const int kv_head = work.kv_head;
-  const int split = work.split;
-  const int64_t first = work.first;
-  const int64_t head0 = work.head0;
+  const int batch_row = static_cast<int>(blockIdx.z);
+  const int kv_head = static_cast<int>(blockIdx.y);
+  const int split = static_cast<int>(blockIdx.x);
   const int tid = static_cast<int>(threadIdx.x);
   const int warp = tid / 32;
   const int lane = tid % 32;
-  if (work.count <= 0) {
-    if (tid < G) work.write_stats(partial_stats, splits, tid, -INFINITY, 0);
+  const int sub = lane / kLanesPerToken;   // which position of a load this lane reads
+  const int part = lane % kLanesPerToken;  // which 8 dimensions
+  const int64_t context = positions[batch_row] + 1;
+  const int64_t first = static_cast<int64_t>(split) * split_tokens;
+  const int64_t last = min(first + split_tokens, context);
+  const int64_t head0 = static_cast<int64_t>(batch_row) * heads + static_cast<int64_t>(kv_head) * G;
+  if (first >= context) {
+    if (tid < G) {
+      partial_stats[((head0 + tid) * splits + split) * 2] = -INFINITY;
+      partial_stats[((head0 + tid) * splits + split) * 2 + 1] = 0;
+    }
     return;
   }
   const T* q_row = q + batch_row * q_stride + static_cast<int64_t>(kv_head) * G * head_dim;
@@ -546,26 +535,62 @@ __global__ void __launch_bounds__(kAttentionThreads)
     const int64_t block = table[position / block_size];
     return pool + ((block * kv_heads + kv_head) * block_size + position % block_size) * head_dim;
   };
-  const int count = work.count;
-  // Scores: a thread per position, the whole key row in 16-byte loads against the queries in shared memory
-  // (read as broadcasts), so no cross-lane reduction per position.
-  for (int i = tid; i < count; i += kAttentionThreads) {
-    const auto* key = reinterpret_cast<const uint4*>(cached(key_pool, first + i));
-    float dot[G] = {};
-    for (int c = 0; c < head_dim / 8; ++c) {
-      float k[8];
-      unpack8<T>(key[c], k);
+  const int count = static_cast<int>(last - first);
+  if constexpr (kCooperative) {
+    // Scores: kLanesPerToken lanes share a position, each with 8 of its dimensions, so that a load
+    // instruction reads whole key rows (coalesced) and kLoads of them are in flight per lane.
+    float query_part[G][8];
 #pragma unroll
-      for (int g = 0; g < G; ++g) {
-        const auto* q4 = reinterpret_cast<const float4*>(query + g * head_dim + c * 8);
-        const float4 low = q4[0];
-        const float4 high = q4[1];
-        dot[g] += low.x * k[0] + low.y * k[1] + low.z * k[2] + low.w * k[3] + high.x * k[4] + high.y * k[5] +
-                  high.z * k[6] + high.w * k[7];
+    for (int g = 0; g < G; ++g) {
+#pragma unroll
+      for (int j = 0; j < 8; ++j) query_part[g][j] = query[g * kDim + part * 8 + j];
+    }
+    for (int base = warp * kTokensPerRound; base < count; base += kAttentionWarps * kTokensPerRound) {
+      uint4 keys[kLoads];
+#pragma unroll
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        keys[l] = i < count ? reinterpret_cast<const uint4*>(cached(key_pool, first + i))[part] : uint4{};
+      }
+#pragma unroll
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        float k[8];
+        unpack8<T>(keys[l], k);
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+          float dot = 0;
+#pragma unroll
+          for (int j = 0; j < 8; ++j) dot += query_part[g][j] * k[j];
+#pragma unroll
+          for (int offset = kLanesPerToken / 2; offset > 0; offset /= 2) {
+            dot += __shfl_xor_sync(0xffffffffU, dot, offset);
+          }
+          if (part == 0 && i < count) weights[g * split_tokens + i] = dot;
+        }
       }
     }
+  } else {
+    // Scores: a thread per position, the whole key row in 16-byte loads against the queries in shared memory
+    // (read as broadcasts), so no cross-lane reduction per position.
+    for (int i = tid; i < count; i += kAttentionThreads) {
+      const auto* key = reinterpret_cast<const uint4*>(cached(key_pool, first + i));
+      float dot[G] = {};
+      for (int c = 0; c < head_dim / 8; ++c) {
+        float k[8];
+        unpack8<T>(key[c], k);
 #pragma unroll
-    for (int g = 0; g < G; ++g) weights[g * split_tokens + i] = dot[g];
+        for (int g = 0; g < G; ++g) {
+          const auto* q4 = reinterpret_cast<const float4*>(query + g * head_dim + c * 8);
+          const float4 low = q4[0];
+          const float4 high = q4[1];
+          dot[g] += low.x * k[0] + low.y * k[1] + low.z * k[2] + low.w * k[3] + high.x * k[4] +
+                    high.y * k[5] + high.z * k[6] + high.w * k[7];
+        }
+      }
+#pragma unroll
+      for (int g = 0; g < G; ++g) weights[g * split_tokens + i] = dot[g];
+    }
   }
   __syncthreads();
 
@@ -581,42 +606,82 @@ __global__ void __launch_bounds__(kAttentionThreads)
       sum += e;
     }
     sum = warp_sum(sum);
-    if (lane == 0) work.write_stats(partial_stats, splits, g, highest, sum);
+    if (lane == 0) {
+      partial_stats[((head0 + g) * splits + split) * 2] = highest;
+      partial_stats[((head0 + g) * splits + split) * 2 + 1] = sum;
+    }
   }
   __syncthreads();
 
-  // Values: each warp sums every kAttentionWarps-th position, its lanes over the dimension pairs (coalesced
-  // rows, independent loads the compiler can keep in flight); the warps' sums are then added up.
-  float2 acc[G][kMaxPairsPerLane];
+  if constexpr (kCooperative) {
+    // Values: the lanes of a position each sum 8 dimensions over the positions their warp takes, kLoads rows
+    // in flight; lanes holding the same dimensions are added up at the end.
+    float acc[G][8] = {};
+    for (int base = warp * kTokensPerRound; base < count; base += kAttentionWarps * kTokensPerRound) {
+      uint4 rows[kLoads];
 #pragma unroll
-  for (int g = 0; g < G; ++g) {
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        rows[l] = i < count ? reinterpret_cast<const uint4*>(cached(value_pool, first + i))[part] : uint4{};
+      }
 #pragma unroll
-    for (int j = 0; j < kMaxPairsPerLane; ++j) acc[g][j] = make_float2(0.0F, 0.0F);
-  }
-#pragma unroll 4
-  for (int i = warp; i < count; i += kAttentionWarps) {
-    const auto* value = reinterpret_cast<const Pair*>(cached(value_pool, first + i));
+      for (int l = 0; l < kLoads; ++l) {
+        const int i = base + l * kTokensPerLoad + sub;
+        float v[8];
+        unpack8<T>(rows[l], v);
 #pragma unroll
-    for (int j = 0; j < kMaxPairsPerLane; ++j) {
-      const int pair = lane + 32 * j;
-      if (pair >= pairs) break;
-      const float2 v = E::to_float2(value[pair]);
+        for (int g = 0; g < G; ++g) {
+          const float p = i < count ? weights[g * split_tokens + i] : 0.0F;
 #pragma unroll
-      for (int g = 0; g < G; ++g) {
-        const float p = weights[g * split_tokens + i];
-        acc[g][j].x += p * v.x;
-        acc[g][j].y += p * v.y;
+          for (int j = 0; j < 8; ++j) acc[g][j] += p * v[j];
+        }
       }
     }
-  }
 #pragma unroll
-  for (int g = 0; g < G; ++g) {
+    for (int g = 0; g < G; ++g) {
 #pragma unroll
-    for (int j = 0; j < kMaxPairsPerLane; ++j) {
-      const int pair = lane + 32 * j;
-      if (pair >= pairs) break;
-      sums[(warp * G + g) * head_dim + 2 * pair] = acc[g][j].x;
-      sums[(warp * G + g) * head_dim + 2 * pair + 1] = acc[g][j].y;
+      for (int j = 0; j < 8; ++j) {
+#pragma unroll
+        for (int offset = kLanesPerToken; offset < 32; offset *= 2) {
+          acc[g][j] += __shfl_xor_sync(0xffffffffU, acc[g][j], offset);
+        }
+        if (sub == 0) sums[(warp * G + g) * kDim + part * 8 + j] = acc[g][j];
+      }
+    }
+  } else {
+    // Values: each warp sums every kAttentionWarps-th position, its lanes over the dimension pairs (coalesced
+    // rows, independent loads the compiler can keep in flight); the warps' sums are then added up.
+    float2 acc[G][kMaxPairsPerLane];
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+#pragma unroll
+      for (int j = 0; j < kMaxPairsPerLane; ++j) acc[g][j] = make_float2(0.0F, 0.0F);
+    }
+#pragma unroll 4
+    for (int i = warp; i < count; i += kAttentionWarps) {
+      const auto* value = reinterpret_cast<const Pair*>(cached(value_pool, first + i));
+#pragma unroll
+      for (int j = 0; j < kMaxPairsPerLane; ++j) {
+        const int pair = lane + 32 * j;
+        if (pair >= pairs) break;
+        const float2 v = E::to_float2(value[pair]);
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+          const float p = weights[g * split_tokens + i];
+          acc[g][j].x += p * v.x;
+          acc[g][j].y += p * v.y;
+        }
+      }
+    }
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+#pragma unroll
+      for (int j = 0; j < kMaxPairsPerLane; ++j) {
+        const int pair = lane + 32 * j;
+        if (pair >= pairs) break;
+        sums[(warp * G + g) * head_dim + 2 * pair] = acc[g][j].x;
+        sums[(warp * G + g) * head_dim + 2 * pair + 1] = acc[g][j].y;
+      }
     }
   }
   __syncthreads();
@@ -625,153 +690,6 @@ __global__ void __launch_bounds__(kAttentionThreads)
 #pragma unroll
     for (int w = 0; w < kAttentionWarps; ++w) total += sums[w * G * head_dim + i];
     partial_out[((head0 + i / head_dim) * splits + split) * head_dim + i % head_dim] = total;
-  }
-}
-
-// attention_split_kernel for heads of kDim = 64 or 128 dimensions, as flash-decoding: each warp streams its
-// share of the split's positions with an online softmax, kDim / 8 lanes to a position (8 dimensions each, so
-// one load instruction reads whole rows), the key and value rows of kLoads positions per lane in flight at
-// once; the warps' results are merged at the end. No scores pass through shared memory.
-template <class T, int G, int kDim>
-__global__ void __launch_bounds__(kAttentionThreads)
-    attention_split_rows_kernel(const T* q, int64_t q_stride, const T* key_pool, const T* value_pool,
-                                const int32_t* block_tables, const int64_t* positions, float* partial_out,
-                                float* partial_stats, int heads, int kv_heads, int block_size,
-                                int table_width, int split_tokens, int splits, float scale) {
-  static_assert(kDim == 64 || kDim == 128);
-  constexpr int kLanesPerToken = kDim / 8;
-  constexpr int kTokensPerLoad = 32 / kLanesPerToken;
-  constexpr int kLoads = 4;
-  constexpr int kTokensPerRound = kTokensPerLoad * kLoads;
-  __shared__ float warp_highest[kAttentionWarps][G];
-  __shared__ float warp_sum_of[kAttentionWarps][G];
-  __shared__ float warp_out[kAttentionWarps][G][kDim];
-  wait_for_previous_kernel();
-  const SplitWork work(positions, heads, G, split_tokens);
-  const int tid = static_cast<int>(threadIdx.x);
-  const int warp = tid / 32;
-  const int lane = tid % 32;
-  const int sub = lane / kLanesPerToken;   // which position of a load this lane reads
-  const int part = lane % kLanesPerToken;  // which 8 dimensions
-  if (work.count <= 0) {
-    if (tid < G) work.write_stats(partial_stats, splits, tid, -INFINITY, 0);
-    return;
-  }
-  const T* q_row = q + work.batch_row * q_stride + static_cast<int64_t>(work.kv_head) * G * kDim;
-  float query[G][8];
-#pragma unroll
-  for (int g = 0; g < G; ++g) {
-    unpack8<T>(reinterpret_cast<const uint4*>(q_row + g * kDim)[part], query[g]);
-#pragma unroll
-    for (int j = 0; j < 8; ++j) query[g][j] *= scale;
-  }
-  const int32_t* table = block_tables + static_cast<int64_t>(work.batch_row) * table_width;
-  auto cached = [&](const T* pool, int index) {  // positions fit 32 bits: 32-bit division is far cheaper
-    const auto position = static_cast<int>(work.first) + index;
-    const int64_t block = table[position / block_size];
-    return reinterpret_cast<const uint4*>(
-        pool + ((block * kv_heads + work.kv_head) * block_size + position % block_size) * kDim)[part];
-  };
-
-  // Per query head: the highest score so far (the same in every lane), this lane's share of
-  // sum(exp(score - highest)) (counted by the part-0 lanes only) and of sum(exp(score - highest)) * value.
-  float highest[G];
-  float sum[G];
-  float out[G][8];
-#pragma unroll
-  for (int g = 0; g < G; ++g) {
-    highest[g] = -INFINITY;
-    sum[g] = 0;
-#pragma unroll
-    for (int j = 0; j < 8; ++j) out[g][j] = 0;
-  }
-  for (int base = warp * kTokensPerRound; base < work.count; base += kAttentionWarps * kTokensPerRound) {
-    uint4 keys[kLoads];
-    uint4 values[kLoads];
-#pragma unroll
-    for (int l = 0; l < kLoads; ++l) {
-      const int i = base + l * kTokensPerLoad + sub;
-      keys[l] = i < work.count ? cached(key_pool, i) : uint4{};
-      values[l] = i < work.count ? cached(value_pool, i) : uint4{};
-    }
-    float scores[G][kLoads];
-#pragma unroll
-    for (int l = 0; l < kLoads; ++l) {
-      float k[8];
-      unpack8<T>(keys[l], k);
-      const bool valid = base + l * kTokensPerLoad + sub < work.count;
-#pragma unroll
-      for (int g = 0; g < G; ++g) {
-        float dot = 0;
-#pragma unroll
-        for (int j = 0; j < 8; ++j) dot += query[g][j] * k[j];
-#pragma unroll
-        for (int offset = kLanesPerToken / 2; offset > 0; offset /= 2) {
-          dot += __shfl_xor_sync(0xffffffffU, dot, offset);
-        }
-        scores[g][l] = valid ? dot : -INFINITY;
-      }
-    }
-#pragma unroll
-    for (int g = 0; g < G; ++g) {
-      float round_highest = scores[g][0];
-#pragma unroll
-      for (int l = 1; l < kLoads; ++l) round_highest = fmaxf(round_highest, scores[g][l]);
-      // Finite: the round's first position (base) is always inside the split.
-      const float next = fmaxf(highest[g], warp_max(round_highest));
-      const float rescale = expf(highest[g] - next);
-      highest[g] = next;
-      sum[g] *= rescale;
-#pragma unroll
-      for (int j = 0; j < 8; ++j) out[g][j] *= rescale;
-#pragma unroll
-      for (int l = 0; l < kLoads; ++l) {
-        const float p = expf(scores[g][l] - next);
-        if (part == 0) sum[g] += p;
-        float v[8];
-        unpack8<T>(values[l], v);
-#pragma unroll
-        for (int j = 0; j < 8; ++j) out[g][j] += p * v[j];
-      }
-    }
-  }
-  // Lanes holding the same dimensions (different positions) add up, then each warp publishes its result.
-#pragma unroll
-  for (int g = 0; g < G; ++g) {
-    sum[g] = warp_sum(sum[g]);
-#pragma unroll
-    for (int j = 0; j < 8; ++j) {
-#pragma unroll
-      for (int offset = kLanesPerToken; offset < 32; offset *= 2) {
-        out[g][j] += __shfl_xor_sync(0xffffffffU, out[g][j], offset);
-      }
-    }
-    if (sub == 0) {
-#pragma unroll
-      for (int j = 0; j < 8; ++j) warp_out[warp][g][part * 8 + j] = out[g][j];
-    }
-    if (lane == 0) {
-      warp_highest[warp][g] = highest[g];
-      warp_sum_of[warp][g] = sum[g];
-    }
-  }
-  __syncthreads();
-  // Merge the warps (a warp without positions has highest -inf and weighs 0).
-  for (int i = tid; i < G * kDim; i += kAttentionThreads) {
-    const int g = i / kDim;
-    float split_highest = -INFINITY;
-#pragma unroll
-    for (int w = 0; w < kAttentionWarps; ++w) split_highest = fmaxf(split_highest, warp_highest[w][g]);
-    float total = 0;
-    float merged = 0;
-#pragma unroll
-    for (int w = 0; w < kAttentionWarps; ++w) {
-      const float weight = expf(warp_highest[w][g] - split_highest);
-      merged += warp_out[w][g][i % kDim] * weight;
-      total += warp_sum_of[w][g] * weight;
-    }
-    partial_out[((work.head0 + g) * splits + work.split) * kDim + i % kDim] = merged;
-    if (i % kDim == 0) work.write_stats(partial_stats, splits, g, split_highest, total);
   }
 }
 
@@ -812,31 +730,22 @@ void launch_attention(const void* q, int64_t q_stride, const void* key_pool, con
                       const AttentionShape& shape, float scale, cudaStream_t stream) {
   const int64_t split = split_tokens(shape);
   const int64_t splits = attention_splits(shape);
+  const size_t shared_bytes = sizeof(float) * static_cast<size_t>(G * shape.head_dim + G * split +
+                                                                  kAttentionWarps * G * shape.head_dim);
   float* partial_out = workspace;
   float* partial_stats = workspace + shape.batch * shape.heads * splits * shape.head_dim;
   const dim3 grid(static_cast<unsigned>(splits), static_cast<unsigned>(shape.kv_heads),
                   static_cast<unsigned>(shape.batch));
-  if constexpr (kDim > 0) {
-    launch(attention_split_rows_kernel<T, G, kDim>, grid, kAttentionThreads, 0, stream,
-           static_cast<const T*>(q), q_stride, static_cast<const T*>(key_pool),
-           static_cast<const T*>(value_pool), block_tables, positions, partial_out, partial_stats,
-           static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads),
-           static_cast<int>(shape.block_size), static_cast<int>(shape.table_width), static_cast<int>(split),
-           static_cast<int>(splits), scale);
-  } else {
-    const size_t shared_bytes = sizeof(float) * static_cast<size_t>(G * shape.head_dim + G * split +
-                                                                    kAttentionWarps * G * shape.head_dim);
-    if (shared_bytes > 48 * 1024) {  // beyond the default: large heads with many queries per key head
-      cudaFuncSetAttribute(attention_split_kernel<T, G>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                           static_cast<int>(shared_bytes));
-    }
-    launch(attention_split_kernel<T, G>, grid, kAttentionThreads, shared_bytes, stream,
-           static_cast<const T*>(q), q_stride, static_cast<const T*>(key_pool),
-           static_cast<const T*>(value_pool), block_tables, positions, partial_out, partial_stats,
-           static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads), static_cast<int>(shape.head_dim),
-           static_cast<int>(shape.block_size), static_cast<int>(shape.table_width), static_cast<int>(split),
-           static_cast<int>(splits), scale);
+  if (shared_bytes > 48 * 1024) {  // beyond the default: large heads with many queries per key head
+    cudaFuncSetAttribute(attention_split_kernel<T, G, kDim>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                         static_cast<int>(shared_bytes));
   }
+  launch(attention_split_kernel<T, G, kDim>, grid, kAttentionThreads, shared_bytes, stream,
+         static_cast<const T*>(q), q_stride, static_cast<const T*>(key_pool),
+         static_cast<const T*>(value_pool), block_tables, positions, partial_out, partial_stats,
+         static_cast<int>(shape.heads), static_cast<int>(shape.kv_heads), static_cast<int>(shape.head_dim),
+         static_cast<int>(shape.block_size), static_cast<int>(shape.table_width), static_cast<int>(split),
+         static_cast<int>(splits), scale);
   const dim3 combine_grid(static_cast<unsigned>(shape.heads), static_cast<unsigned>(shape.batch));
   launch(attention_combine_kernel<T>, combine_grid, 128, sizeof(float) * static_cast<size_t>(splits), stream,
          partial_out, partial_stats, positions, static_cast<T*>(out), static_cast<int>(shape.heads),
