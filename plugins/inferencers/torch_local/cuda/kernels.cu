@@ -69,10 +69,14 @@ __device__ float block_sum(float v) {
 
 // Programmatic dependent launch (Hopper and later): a kernel may start while the one before it in the
 // stream drains, and waits here before touching anything that kernel writes or reads. Work on data no
-// kernel writes (weights) can come before the wait. Without the launch attribute this returns at once.
+// kernel writes (weights) can come before the wait. Once past it, the kernel lets the next one launch at
+// once rather than when its last block exits, so the next kernel's blocks are resident and reading their
+// weights while this one runs (the next kernel's own wait still holds it until this one has finished and
+// its writes are visible). Without the launch attribute both return at once.
 __device__ void wait_for_previous_kernel() {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   cudaGridDependencySynchronize();
+  cudaTriggerProgrammaticLaunchCompletion();
 #endif
 }
 
