@@ -34,7 +34,7 @@ double relative(const at::Tensor& actual, const at::Tensor& expected) {
   return (a - e).abs().max().item<double>() / e.abs().max().item<double>();
 }
 
-at::Tensor random(std::vector<int64_t> shape) {
+at::Tensor random(const std::vector<int64_t>& shape) {
   return at::randn(shape, bf16_on_test_device());
 }
 
@@ -53,17 +53,17 @@ TEST_F(FusedOps, AddRmsNormRoundsAsTransformers) {
 }
 
 TEST_F(FusedOps, SiluMul) {
-  const at::Tensor gate_up = random({4, 2 * 96});
+  const at::Tensor gate_up = random({4, 192});
   const auto halves = gate_up.chunk(2, -1);
   EXPECT_LT(relative(fused::silu_mul(gate_up), at::silu(halves[0]) * halves[1]), 1e-2);
 }
 
 TEST_F(FusedOps, GemvMatchesLinearForTheRowsItServes) {
-  // 518 and 259 outputs leave the last thread block partly empty at every split; 4,104 inputs (513 chunks of
-  // 8) take both the unrolled loop and the remainder at every split.
+  // 518 outputs (and 259 gated ones: gate_up holds 2 x 259 rows) leave the last thread block partly empty at
+  // every split; 4,104 inputs (513 chunks of 8) take both the unrolled loop and the remainder at every split.
   const at::Tensor weight = random({518, 4104}) * 0.02;
   const at::Tensor bias = random({518});
-  const at::Tensor gate_up = random({2 * 259, 4104}) * 0.02;
+  const at::Tensor gate_up = random({518, 4104}) * 0.02;
   for (int64_t rows = 1; rows <= 2; ++rows) {
     const at::Tensor x = random({rows, 4104});
     ASSERT_TRUE(fused::gemv_usable(x, weight));
@@ -133,7 +133,7 @@ TEST_F(FusedOps, PagedDecodeAttentionMatchesGatheredSoftmax) {
                         Heads{.heads = 8, .kv_heads = 1, .dim = 16, .block_size = 4}}) {
     const std::vector<int64_t> lengths{1, h.block_size + 3, 700, 37};
     const int64_t width = (700 + h.block_size - 1) / h.block_size + 2;
-    const int64_t batch = static_cast<int64_t>(lengths.size());
+    const auto batch = static_cast<int64_t>(lengths.size());
     const int64_t blocks = batch * width + 1;
     at::Tensor keys = random({blocks, h.kv_heads, h.block_size, h.dim});
     at::Tensor values = random({blocks, h.kv_heads, h.block_size, h.dim});
