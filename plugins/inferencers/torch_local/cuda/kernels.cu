@@ -265,9 +265,8 @@ __device__ void accumulate_chunk(const uint4* const (&x_rows)[M], int64_t chunk,
 }
 
 // kSplit warps per output column (1, 2 or 4): together their 32 * kSplit lanes read 16-byte chunks of the
-// weight row, kGemvUnroll each in flight. Splitting a column over several warps puts more loads in flight
-// and spreads the work over more, shorter-lived blocks where a projection has few outputs (o, down), whose
-// single wave of one-warp columns would leave SMs idle during its ramp and tail.
+// weight row, kGemvUnroll each in flight. Splitting a long row (down's 13,824) over several warps shortens
+// each warp's serial stream of loads and spreads the projection over more thread blocks.
 template <class T, int M, bool Gated, int kSplit>
 __global__ void __launch_bounds__(kGemvWarps * 32)
     gemv_kernel(const T* __restrict__ x, const T* __restrict__ w, const T* __restrict__ bias,

@@ -22,7 +22,7 @@ void add_rms_norm(void* residual, const void* delta, const void* weight, void* o
 // out[r, i] = silu(gate_up[r, i]) * gate_up[r, width + i], rounded as transformers' act_fn(gate) * up.
 void silu_mul(const void* gate_up, void* out, RowShape shape, bool half, cudaStream_t stream);
 
-// y[m, n] = sum_k x[m, k] * w[n, k] (+ bias[n]) for m < rows <= 8: one warp per output column, 16-byte
+// y[m, n] = sum_k x[m, k] * w[n, k] (+ bias[n]) for m < rows <= 8: 1-4 warps per output column, 16-byte
 // loads, for the batch sizes where a GEMM library's tiles waste most of the weight reads. `gated`:
 // w holds gate then up rows ([2n, k]) and y[m, n] = silu(gate) * up (no bias). Needs k % 8 == 0 and
 // 16-byte aligned rows.
@@ -30,7 +30,7 @@ struct GemvShape {
   int64_t rows = 0;              // m
   int64_t outputs = 0;           // n
   int64_t inner = 0;             // k
-  int64_t warps_per_output = 0;  // 1, 2 or 4 warps share a column; 0 picks by the GPU's size
+  int64_t warps_per_output = 0;  // 1, 2 or 4 warps share a column; 0 picks by row length
 };
 void gemv(const void* x, const void* w, const void* bias, void* y, GemvShape shape, bool gated, bool half,
           cudaStream_t stream);
