@@ -50,6 +50,7 @@ echo "== tests on the CPU (libtorch $(python3 -c 'import torch; print(torch.__ve
 echo "== tests on CUDA"
 EVALFLOW_TEST_DEVICE=cuda "$test_binary" --gtest_brief=1 2>&1 | tee "$out/test_cuda.log" | tail -n 15
 grep "relative error" "$out/test_cuda.log"
-echo "== engine pool tests"
+echo "== engine pool tests (replicas on the CPU, then on CUDA: cuda:0 and cuda:1 where two GPUs are visible)"
 "$build/torch_local/engine_pool_test" --gtest_brief=1 2>&1 | tail -n 5
+EVALFLOW_TEST_DEVICE=cuda "$build/torch_local/engine_pool_test" --gtest_brief=1 2>&1 | tail -n 5
 exit "$status"
