@@ -36,6 +36,7 @@ bool KvCache::reserve(BlockTable& table, int64_t positions) {
     table.push_back(free_.back());
     free_.pop_back();
   }
+  peak_used_blocks_ = std::max(peak_used_blocks_, usable_blocks() - free_blocks());
   return true;
 }
 

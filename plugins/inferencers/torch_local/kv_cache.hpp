@@ -31,6 +31,8 @@ class KvCache {
   [[nodiscard]] int64_t block_size() const { return block_size_; }
   [[nodiscard]] int64_t usable_blocks() const { return static_cast<int64_t>(pool_size_) - 1; }
   [[nodiscard]] int64_t free_blocks() const { return static_cast<int64_t>(free_.size()); }
+  // The most blocks held at once so far.
+  [[nodiscard]] int64_t peak_used_blocks() const { return peak_used_blocks_; }
   // Positions `table` can hold.
   [[nodiscard]] int64_t capacity(const BlockTable& table) const {
     return static_cast<int64_t>(table.size()) * block_size_;
@@ -48,6 +50,7 @@ class KvCache {
   int64_t block_size_;
   size_t pool_size_;
   std::vector<int32_t> free_;  // a stack: recently freed blocks are reused first
+  int64_t peak_used_blocks_ = 0;
   std::vector<at::Tensor> keys_;
   std::vector<at::Tensor> values_;
 };

@@ -139,7 +139,7 @@ void Scheduler::step() {
 }
 
 KvCacheReport Scheduler::kv_report() const {
-  return {cache_.block_size(), cache_.usable_blocks(), peak_used_blocks_, preemptions_};
+  return {cache_.block_size(), cache_.usable_blocks(), cache_.peak_used_blocks(), preemptions_};
 }
 
 void Scheduler::admit_and_prefill() {
@@ -157,7 +157,6 @@ void Scheduler::admit_and_prefill() {
     running_.push_back(std::move(next));
     waiting_.pop_front();
   }
-  peak_used_blocks_ = std::max(peak_used_blocks_, cache_.usable_blocks() - cache_.free_blocks());
   if (running_.size() == first_new) return;
 
   // Contexts (the prompt, and what a preempted sequence had generated) are packed into forward passes of at
@@ -209,7 +208,6 @@ void Scheduler::grow_or_preempt() {
       if (i >= running_.size()) return;
     }
   }
-  peak_used_blocks_ = std::max(peak_used_blocks_, cache_.usable_blocks() - cache_.free_blocks());
 }
 
 void Scheduler::preempt_newest() {

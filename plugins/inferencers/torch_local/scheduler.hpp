@@ -117,7 +117,6 @@ class Scheduler {
   SchedulerOptions options_;
   int64_t max_length_;  // tokens per sequence, prompt included
   KvCache cache_;
-  int64_t peak_used_blocks_ = 0;
   int64_t preemptions_ = 0;
   std::unique_ptr<DecodeGraphs> graphs_;  // null where graphs are off or unavailable
   std::string graph_failure_;

@@ -3,6 +3,7 @@
 #include <ATen/TensorIndexing.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -174,8 +175,9 @@ at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const
   std::vector<int64_t> slots;
   std::vector<int64_t> last_rows;
   positions.reserve(tokens.size());
-  slots.reserve(tokens.size());
-  bool decode = true;
+  // A decode step finds each token's cache slot on the device, from its block table.
+  const bool decode =
+      std::all_of(chunks.begin(), chunks.end(), [](const SequenceChunk& chunk) { return chunk.length == 1; });
   int64_t table_width = 0;
   for (const SequenceChunk& chunk : chunks) {
     if (chunk.blocks == nullptr || cache.capacity(*chunk.blocks) < chunk.start + chunk.length) {
@@ -185,11 +187,12 @@ at::Tensor Transformer::forward(std::span<const int64_t> tokens, std::span<const
     }
     for (int64_t p = chunk.start; p < chunk.start + chunk.length; ++p) {
       positions.push_back(p);
-      slots.push_back(int64_t{(*chunk.blocks)[static_cast<size_t>(p / block_size)]} * block_size +
-                      p % block_size);
+      if (!decode) {
+        slots.push_back(int64_t{(*chunk.blocks)[static_cast<size_t>(p / block_size)]} * block_size +
+                        p % block_size);
+      }
     }
     last_rows.push_back(static_cast<int64_t>(positions.size()) - 1);
-    decode = decode && chunk.length == 1;
     table_width = std::max(table_width, KvCache::blocks_for(chunk.start + 1, block_size));
   }
   if (positions.size() != tokens.size()) throw std::invalid_argument("tokens and chunks disagree in length");
