@@ -4,6 +4,7 @@
 #include <evalflow/data_io/data_file.hpp>
 #include <evalflow/data_io/json_text.hpp>
 #include <evalflow/data_io/jsonl_reader.hpp>
+#include <evalflow/data_io/scalar_fields.hpp>
 #include <evalflow/plugin.hpp>
 
 #include <filesystem>
@@ -77,6 +78,41 @@ TEST(JsonlReader, ReadsEveryTypeInFileOrder) {
       visitor.rows[0].values,
       (std::vector<std::string>{"q=s:a\"b\xC3\xA9", "n=i:-3", "big=d:1.8446744073709552e+19", "x=d:0.5",
                                 "ok=b:true", "none=null", "l=list:[1, {\"a\": 2}]", "m=map:{\"k\": \"v\"}"}));
+}
+
+// Keeps per row what ScalarFields offers its subclasses.
+class ScalarFieldsProbe : public ScalarFields {
+ public:
+  void end_row() override {
+    names.push_back(required_string("name"));
+    flags.push_back(optional<bool>("flag"));
+    notes.push_back(optional<std::string>("note"));
+  }
+  std::vector<std::string> names;
+  std::vector<std::optional<bool>> flags;
+  std::vector<std::optional<std::string>> notes;
+};
+
+TEST(ScalarFields, KeepsEachRowsStringsAndBoolsOnly) {
+  ScalarFieldsProbe probe;
+  read_jsonl_text(R"({"name": "a", "flag": true, "note": "x", "n": 1})"
+                  "\n"
+                  R"({"name": "b", "note": null, "flag": "yes"})"
+                  "\n",
+                  "mem.jsonl", probe);
+  EXPECT_EQ(probe.names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(probe.flags, (std::vector<std::optional<bool>>{true, std::nullopt}))
+      << "a string is not a bool, and nothing carries over from the row before";
+  EXPECT_EQ(probe.notes, (std::vector<std::optional<std::string>>{"x", std::nullopt})) << "null is absent";
+}
+
+TEST(ScalarFields, AMissingRequiredStringNamesTheFieldAndLine) {
+  ScalarFieldsProbe probe;
+  const std::string message =
+      error_of([&] { read_jsonl_text("{\"name\": \"a\"}\n{\"name\": 3}\n", "mem.jsonl", probe); },
+               EF_INVALID_ARGUMENT);
+  EXPECT_THAT(message, HasSubstr("mem.jsonl:2"));
+  EXPECT_THAT(message, HasSubstr("no string field `name`"));
 }
 
 TEST(JsonlReader, SkipsBlankLinesButCountsThem) {

@@ -1,7 +1,7 @@
 #include "aisbench_references.hpp"
 
 #include <evalflow/data_io/jsonl_reader.hpp>
-#include <evalflow/data_io/row_visitor.hpp>
+#include <evalflow/data_io/scalar_fields.hpp>
 #include <evalflow/plugin.hpp>
 
 #include <map>
@@ -10,28 +10,17 @@ namespace evalflow::math_verify::testing {
 namespace {
 
 // MATH-500's `solution` text by `unique_id`.
-class Math500Solutions : public data_io::RowVisitor {
+class Math500Solutions : public data_io::ScalarFields {
  public:
-  void begin_row(size_t /*line*/) override {
-    unique_id_.clear();
-    solution_.clear();
-  }
-  void string_value(std::string_view key, std::string_view value) override {
-    if (key == "unique_id") unique_id_ = value;
-    if (key == "solution") solution_ = value;
-  }
-  void int_value(std::string_view /*key*/, int64_t /*value*/) override {}
-  void double_value(std::string_view /*key*/, double /*value*/) override {}
-  void bool_value(std::string_view /*key*/, bool /*value*/) override {}
-  void null_value(std::string_view /*key*/) override {}
-  void nested_value(std::string_view /*key*/, std::string_view /*json_text*/, ef_type /*type*/) override {}
   void end_row() override {
-    if (unique_id_.empty() || solution_.empty())
+    const auto unique_id = optional<std::string>("unique_id");
+    const auto solution = optional<std::string>("solution");
+    if (!unique_id || !solution || unique_id->empty() || solution->empty())
       throw data_io::RowError("every row needs `unique_id` and `solution`");
-    solutions_.insert_or_assign(unique_id_, solution_);
+    solutions_.insert_or_assign(*unique_id, *solution);
   }
 
-  const std::string& solution(const real_outputs::RealOutput& output) const {
+  [[nodiscard]] const std::string& solution(const real_outputs::RealOutput& output) const {
     const auto found = output.unique_id ? solutions_.find(*output.unique_id) : solutions_.end();
     if (found == solutions_.end()) {
       throw sdk::invalid_argument(output.file + " id `" + output.id +
@@ -42,8 +31,6 @@ class Math500Solutions : public data_io::RowVisitor {
   }
 
  private:
-  std::string unique_id_;
-  std::string solution_;
   std::map<std::string, std::string> solutions_;
 };
 

@@ -1,5 +1,5 @@
 #include <evalflow/data_io/jsonl_reader.hpp>
-#include <evalflow/data_io/row_visitor.hpp>
+#include <evalflow/data_io/scalar_fields.hpp>
 #include <evalflow/plugin.hpp>
 #include <evalflow/real_outputs/real_outputs.hpp>
 
@@ -7,7 +7,6 @@
 #include <map>
 #include <set>
 #include <utility>
-#include <variant>
 
 namespace evalflow::real_outputs {
 namespace {
@@ -15,45 +14,7 @@ namespace {
 // Names the directory in data_io's "cannot read" errors, which expect the option that named the file.
 constexpr std::string_view kDirectoryArgument = "load_real_outputs directory";
 
-// The string and bool fields of one row by name (a null field counts as absent); nothing here reads
-// numbers, lists or maps.
-class ScalarFields : public data_io::RowVisitor {
- public:
-  void begin_row(size_t /*line*/) override { fields_.clear(); }
-  void string_value(std::string_view key, std::string_view value) override {
-    fields_.insert_or_assign(std::string(key), std::string(value));
-  }
-  void int_value(std::string_view /*key*/, int64_t /*value*/) override {}
-  void double_value(std::string_view /*key*/, double /*value*/) override {}
-  void bool_value(std::string_view key, bool value) override {
-    fields_.insert_or_assign(std::string(key), value);
-  }
-  void null_value(std::string_view /*key*/) override {}
-  void nested_value(std::string_view /*key*/, std::string_view /*json_text*/, ef_type /*type*/) override {}
-
-  bool has_string(const std::string& key) const { return find<std::string>(key) != nullptr; }
-  const std::string& required_string(const std::string& key) const {
-    const std::string* value = find<std::string>(key);
-    if (value == nullptr) throw data_io::RowError("no string field `" + key + "`: every row needs one");
-    return *value;
-  }
-  template <class T>
-  std::optional<T> optional(const std::string& key) const {
-    const T* value = find<T>(key);
-    return value == nullptr ? std::nullopt : std::optional<T>(*value);
-  }
-
- private:
-  template <class T>
-  const T* find(const std::string& key) const {
-    const auto found = fields_.find(key);
-    return found == fields_.end() ? nullptr : std::get_if<T>(&found->second);
-  }
-
-  std::map<std::string, std::variant<std::string, bool>, std::less<>> fields_;
-};
-
-class OutputRows : public ScalarFields {
+class OutputRows : public data_io::ScalarFields {
  public:
   OutputRows(std::string file, std::vector<RealOutput>& outputs)
       : file_(std::move(file)), outputs_(outputs) {}
@@ -61,7 +22,7 @@ class OutputRows : public ScalarFields {
   void end_row() override {
     const std::string& id = required_string("id");
     if (!ids_.insert(id).second) throw data_io::RowError("id `" + id + "` occurs twice: ids must be unique");
-    const char* text_field = has_string("response") ? "response" : "prediction";
+    const char* text_field = optional<std::string>("response") ? "response" : "prediction";
     outputs_.push_back({file_, id, required_string("benchmark"), required_string(text_field),
                         required_string("gold_answer"), optional<std::string>("unique_id"), std::nullopt});
   }
@@ -74,7 +35,7 @@ class OutputRows : public ScalarFields {
 
 using OutputIndex = std::map<std::pair<std::string, std::string>, RealOutput*>;
 
-class VerdictRows : public ScalarFields {
+class VerdictRows : public data_io::ScalarFields {
  public:
   explicit VerdictRows(const OutputIndex& outputs) : outputs_(outputs) {}
 
