@@ -29,13 +29,24 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$workdir"' EXIT
 
-# Starts the test server with the given options and sets $url to its base URL.
+# Starts the test server with the given options and sets $url to its base URL. The server runs in a session
+# of its own, as a model server does (started from another terminal, or as a service in its own cgroup), so
+# the kernel shares the CPUs between the server's and the client's scheduling groups rather than between the
+# server's 64 threads and the client's one; SERVER_SESSION=shared runs it in the client's group instead.
 start_server() {
-  "$server_bin" --port 0 "$@" >"$workdir/server.out" 2>"$workdir/server.err" &
+  if [[ ${SERVER_SESSION:-own} == shared ]]; then
+    "$server_bin" --port 0 "$@" >"$workdir/server.out" 2>"$workdir/server.err" &
+  else
+    setsid "$server_bin" --port 0 "$@" >"$workdir/server.out" 2>"$workdir/server.err" &
+  fi
   server_pid=$!
   for _ in $(seq 100); do
     url=$(sed -n 's/^listening on //p' "$workdir/server.out")
-    [[ -n $url ]] && return 0
+    if [[ -n $url ]]; then
+      [[ -r /proc/$server_pid/autogroup ]] &&
+        echo "   (scheduling groups: server $(cut -d' ' -f1 "/proc/$server_pid/autogroup"), clients $(cut -d' ' -f1 /proc/self/autogroup))"
+      return 0
+    fi
     sleep 0.05
   done
   echo "the test server did not start: $(cat "$workdir/server.err")" >&2

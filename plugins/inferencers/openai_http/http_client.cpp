@@ -17,6 +17,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "endpoint_balancer.hpp"
 #include "proxy_environment.hpp"
 #include "rate_limiter.hpp"
+#include "receive_time.hpp"
 #include "socket_watch.hpp"
 #include "sse_parser.hpp"
 
@@ -168,6 +170,8 @@ struct Request {
   Clock::time_point last_activity{};
   Clock::time_point now{};  // the arrival time of the bytes being parsed
   CompletionDecoder* decoder = nullptr;
+  const ArrivalTimes* arrivals = nullptr;  // the loop's
+  curl_socket_t socket = CURL_SOCKET_BAD;  // the attempt's connection, once libcurl watches it
   SseParser sse{[this](std::string_view data) { on_event(data); }};
   char curl_error[CURL_ERROR_SIZE] = {};
 
@@ -178,6 +182,7 @@ struct Request {
     retry_after.reset();
     response.clear();
     stream_error.clear();
+    socket = CURL_SOCKET_BAD;
     sse.reset();
     curl_error[0] = '\0';
   }
@@ -192,10 +197,18 @@ struct Request {
     }
   }
 
+  // When the bytes being handled arrived: the kernel's stamp if the loop took one for this attempt's socket
+  // in this wake-up, else now. Clamped, in case the wall clock was stepped since the loop anchored it.
+  [[nodiscard]] Clock::time_point arrival_time() const {
+    const Clock::time_point now = Clock::now();
+    const std::optional<Clock::time_point> arrived = arrivals->of(socket);
+    return arrived ? std::clamp(*arrived, timing.attempt_started, now) : now;
+  }
+
   static size_t on_body(char* data, size_t size, size_t count, void* user) {
     auto* request = static_cast<Request*>(user);
     const size_t bytes = size * count;
-    request->now = Clock::now();
+    request->now = request->arrival_time();
     request->last_activity = request->now;
     request->received_bytes = true;
     if (request->http_status == 0)
@@ -233,7 +246,7 @@ struct Request {
 
 class HttpClient::Loop {
  public:
-  Loop(ClientConfig config, std::string path)
+  Loop(ClientConfig config, const std::string& path)
       : config_(std::move(config)),
         endpoints_(config_.base_urls),
         rate_(config_.request_rate),
@@ -293,6 +306,7 @@ class HttpClient::Loop {
     request->timing.submitted = Clock::now();
     request->stream = config_.stream;
     request->decoder = &decoder_;
+    request->arrivals = &arrivals_;
     bool first_since_drain = false;
     {
       std::lock_guard lock(mutex_);
@@ -329,17 +343,16 @@ class HttpClient::Loop {
       }
       promote_due_retries(Clock::now());
       start_ready(Clock::now());
-      if (curl_deadline_ && *curl_deadline_ <= Clock::now()) {
-        curl_deadline_.reset();
-        int running = 0;
-        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-      }
-      collect_finished();
-      expire_idle(Clock::now());
-      start_ready(Clock::now());
       const int ready = epoll_wait(epoll_fd_, events_.data(), kMaxEventsPerWait, wait_ms(Clock::now()));
-      for (int i = 0; i < ready; ++i) {
-        const epoll_event& event = events_[static_cast<size_t>(i)];
+      const std::span<const epoll_event> events(events_.data(), static_cast<size_t>(std::max(ready, 0)));
+      // Streamed tokens are timed by their arrival in the kernel (receive_time.hpp), stamped before libcurl
+      // reads any socket.
+      if (config_.stream) {
+        for (const epoll_event& event : events) {
+          if ((event.events & EPOLLIN) != 0 && event.data.fd != wake_fd_) arrivals_.stamp(event.data.fd);
+        }
+      }
+      for (const epoll_event& event : events) {
         if (event.data.fd == wake_fd_) {
           uint64_t count = 0;
           [[maybe_unused]] const ssize_t drained = read(wake_fd_, &count, sizeof(count));
@@ -353,7 +366,16 @@ class HttpClient::Loop {
         int running = 0;
         curl_multi_socket_action(multi_, event.data.fd, flags, &running);
       }
+      // libcurl's timers after the sockets: a transfer whose timer and data are both due is read through its
+      // socket's event, with its arrival stamp.
+      if (curl_deadline_ && *curl_deadline_ <= Clock::now()) {
+        curl_deadline_.reset();
+        int running = 0;
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
+      arrivals_.clear();
       collect_finished();
+      expire_idle(Clock::now());
     }
     cancel_everything();
   }
@@ -364,7 +386,12 @@ class HttpClient::Loop {
   }
 
   // libcurl says which events a socket waits for; epoll watches them.
-  static int on_socket(CURL* /*easy*/, curl_socket_t socket, int what, void* loop, void* /*socket_data*/) {
+  static int on_socket(CURL* easy, curl_socket_t socket, int what, void* loop, void* /*socket_data*/) {
+    if (what != CURL_POLL_REMOVE) {
+      Request* request = nullptr;  // none for libcurl's own handle that closes cached connections
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &request);
+      if (request != nullptr) request->socket = socket;
+    }
     const uint32_t events = what == CURL_POLL_REMOVE ? 0U
                                                      : ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) |
                                                            ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
@@ -376,7 +403,9 @@ class HttpClient::Loop {
   static curl_socket_t open_socket(void* loop, curlsocktype /*purpose*/, curl_sockaddr* address) {
     const int fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
     if (fd < 0) return CURL_SOCKET_BAD;
-    static_cast<Loop*>(loop)->sockets_.on_opened(fd);
+    auto* self = static_cast<Loop*>(loop);
+    if (self->config_.stream) enable_receive_timestamps(fd);
+    self->sockets_.on_opened(fd);
     return fd;
   }
 
@@ -682,6 +711,7 @@ class HttpClient::Loop {
   SocketWatch sockets_;
   int wake_fd_ = -1;  // an eventfd: submit and stop wake the loop through it
   std::optional<Clock::time_point> curl_deadline_;
+  ArrivalTimes arrivals_{wall_clock_};
   std::array<epoll_event, kMaxEventsPerWait> events_{};
   curl_slist* headers_ = nullptr;
   // Idle easy handles, and the endpoint whose URL each is set to.
@@ -706,8 +736,8 @@ class HttpClient::Loop {
   std::thread thread_;
 };
 
-HttpClient::HttpClient(ClientConfig config, std::string path)
-    : loop_(std::make_unique<Loop>(std::move(config), std::move(path))) {}
+HttpClient::HttpClient(ClientConfig config, const std::string& path)
+    : loop_(std::make_unique<Loop>(std::move(config), path)) {}
 HttpClient::~HttpClient() = default;
 void HttpClient::submit(std::string body, CompletionCallback done) {
   loop_->submit(std::move(body), std::move(done));

@@ -37,7 +37,7 @@ struct ClientStats {
 class HttpClient {
  public:
   // Starts the event-loop thread. `path` is appended to each base URL (RequestBuilder::path()).
-  HttpClient(ClientConfig config, std::string path);
+  HttpClient(ClientConfig config, const std::string& path);
   // Stops the loop: requests still queued or in flight complete with EF_CANCELLED.
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;

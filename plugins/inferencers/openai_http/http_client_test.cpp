@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "model_discovery.hpp"
 #include "request_builder.hpp"
@@ -117,6 +119,33 @@ TEST(HttpClient, TtftCountsTheFirstTokenNotTheRoleChunk) {
   const auto results = run_requests(fast_config({server.base_url()}, true), 1);
   ASSERT_EQ(results.at(0).code, EF_OK) << results.at(0).error;
   EXPECT_GE(*results[0].timing.ttft_ms(), 59.0);
+}
+
+// A token that waits in the socket while the loop is busy is timed by its arrival, not by when the loop reads
+// it: the first request's callback holds the loop for 500 ms, during which the second stream's first token
+// comes in.
+TEST(HttpClient, TtftIsWhenTheFirstTokenArrivedNotWhenTheLoopReadIt) {
+  ServerOptions options = reasoning_server();
+  options.ttft = 150ms;
+  OpenAiTestServer server(options);
+  server.start();
+  ClientConfig config = fast_config({server.base_url()}, true);
+  config.timeouts.idle = Milliseconds(5000);
+  const RequestBuilder builder(ApiMode::kChat, config.model, true, config.generation_kwargs);
+  const std::string body = builder.chat_body(kMessages.dump());
+  std::optional<CompletionResult> second;
+  {
+    HttpClient client(config, std::string(builder.path()));
+    client.submit(body, [](CompletionResult&& /*result*/) { std::this_thread::sleep_for(500ms); });
+    std::this_thread::sleep_for(20ms);  // the second request starts (and gets its role chunk) before the hold
+    client.submit(body, [&](CompletionResult&& result) { second = std::move(result); });
+    client.wait_idle();
+  }
+  ASSERT_TRUE(second.has_value());
+  ASSERT_EQ(second->code, EF_OK) << second->error;
+  // Its first token arrived about 150 ms after it started and was read about 480 ms later.
+  EXPECT_GE(*second->timing.ttft_ms(), 149.0);
+  EXPECT_LT(*second->timing.ttft_ms(), 400.0);
 }
 
 struct FaultCase {

@@ -16,14 +16,14 @@ double rounded(double milliseconds) {
 
 }  // namespace
 
-WallClock::WallClock()
-    : steady_anchor_(Clock::now()),
-      unix_anchor_ms_(
-          std::chrono::duration<double, std::milli>(std::chrono::system_clock::now().time_since_epoch())
-              .count()) {}
+WallClock::WallClock() : steady_anchor_(Clock::now()), unix_anchor_(std::chrono::system_clock::now()) {}
 
 double WallClock::unix_ms(Clock::time_point point) const {
-  return unix_anchor_ms_ + to_ms(point - steady_anchor_);
+  return to_ms(unix_anchor_.time_since_epoch()) + to_ms(point - steady_anchor_);
+}
+
+Clock::time_point WallClock::steady(std::chrono::system_clock::time_point unix_time) const {
+  return steady_anchor_ + std::chrono::duration_cast<Clock::duration>(unix_time - unix_anchor_);
 }
 
 void RequestTiming::start_attempt(Clock::time_point now) {

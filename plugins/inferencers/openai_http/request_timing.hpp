@@ -12,15 +12,17 @@ namespace evalflow::openai_http {
 
 using Clock = std::chrono::steady_clock;
 
-// Converts steady-clock points to Unix time, anchored once, so that records carry comparable wall times.
+// Converts steady-clock points to Unix time and back, anchored once, so that records carry comparable wall
+// times and the kernel's (Unix) receive timestamps can be set beside steady-clock ones.
 class WallClock {
  public:
   WallClock();
   [[nodiscard]] double unix_ms(Clock::time_point point) const;
+  [[nodiscard]] Clock::time_point steady(std::chrono::system_clock::time_point unix_time) const;
 
  private:
   Clock::time_point steady_anchor_;
-  double unix_anchor_ms_;
+  std::chrono::system_clock::time_point unix_anchor_;
 };
 
 struct RequestTiming {

@@ -296,12 +296,19 @@ class OpenAiTestServer::Handlers {
     std::this_thread::sleep_until(token_time(state, state.next));
     const Token& token = state.tokens[state.next];
     const bool last = state.next + 1 == state.tokens.size();
-    std::string text = token.text;
-    if (options_.stamp_first_token && state.next == 0) text = std::to_string(unix_nanoseconds()) + " ";
-    const std::string event = token_event(state.identity, text, token.reasoning, options_.reasoning_field,
-                                          last ? std::string_view(state.finish_reason) : std::string_view());
+    // A stamped first token is built around a placeholder that the send time overwrites just before the
+    // write, so that the stamp is as close to the send as the server can take it.
+    static constexpr std::string_view kStampPlaceholder = "0000000000000000000";  // Unix ns: 19 digits
+    const bool stamped = options_.stamp_first_token && state.next == 0;
+    const std::string text = stamped ? std::string(kStampPlaceholder) + " " : token.text;
+    std::string event = token_event(state.identity, text, token.reasoning, options_.reasoning_field,
+                                    last ? std::string_view(state.finish_reason) : std::string_view());
     ++state.next;
     if (last) state.stage = StreamState::Stage::kUsage;
+    if (stamped) {
+      const std::string now = std::to_string(unix_nanoseconds());
+      event.replace(event.find(kStampPlaceholder), kStampPlaceholder.size(), now);
+    }
     return write(sink, event);
   }
 

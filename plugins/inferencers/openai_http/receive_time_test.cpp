@@ -1,0 +1,116 @@
+// Kernel receive timestamps on a loopback TCP connection.
+#include "receive_time.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+namespace evalflow::openai_http {
+namespace {
+
+using namespace std::chrono_literals;
+using SystemClock = std::chrono::system_clock;
+
+// A connected pair of loopback TCP sockets: `sender` writes, `receiver` reads.
+struct LoopbackPair {
+  int sender = -1;
+  int receiver = -1;
+
+  LoopbackPair() {
+    const int listener = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (listener < 0 || bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        listen(listener, 1) != 0 ||
+        getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot listen on loopback");
+    }
+    receiver = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(receiver, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+      throw std::runtime_error("cannot connect on loopback");
+    }
+    sender = accept(listener, nullptr, nullptr);
+    close(listener);
+  }
+  ~LoopbackPair() {
+    close(sender);
+    close(receiver);
+  }
+  LoopbackPair(const LoopbackPair&) = delete;
+  LoopbackPair& operator=(const LoopbackPair&) = delete;
+
+  void send_text(const char* text) const { ASSERT_GT(write(sender, text, strlen(text)), 0); }
+};
+
+TEST(ReceiveTime, IsWhenTheBytesArrivedNotWhenTheyArePeeked) {
+  LoopbackPair pair;
+  ASSERT_TRUE(enable_receive_timestamps(pair.receiver));
+  EXPECT_FALSE(newest_receive_time(pair.receiver).has_value()) << "nothing is queued yet";
+  const SystemClock::time_point before = SystemClock::now();
+  pair.send_text("data: first\n\n");
+  const SystemClock::time_point after = SystemClock::now();
+  std::this_thread::sleep_for(50ms);
+  const auto received = newest_receive_time(pair.receiver);
+  ASSERT_TRUE(received.has_value());
+  EXPECT_GE(*received, before);
+  EXPECT_LE(*received, after);
+  // Peeking consumed nothing: the bytes are all still there, and the stamp is the same.
+  char buffer[64] = {};
+  EXPECT_EQ(newest_receive_time(pair.receiver), received);
+  EXPECT_EQ(read(pair.receiver, buffer, sizeof(buffer)), 13);
+  EXPECT_FALSE(newest_receive_time(pair.receiver).has_value());
+}
+
+TEST(ReceiveTime, QueuedBytesCarryTheNewestArrival) {
+  LoopbackPair pair;
+  ASSERT_TRUE(enable_receive_timestamps(pair.receiver));
+  pair.send_text("data: first\n\n");
+  std::this_thread::sleep_for(30ms);
+  const SystemClock::time_point before_second = SystemClock::now();
+  pair.send_text("data: second\n\n");
+  std::this_thread::sleep_for(5ms);
+  const auto received = newest_receive_time(pair.receiver);
+  ASSERT_TRUE(received.has_value());
+  EXPECT_GE(*received, before_second);
+}
+
+TEST(ReceiveTime, AnUnstampedSocketHasNoTime) {
+  LoopbackPair pair;
+  pair.send_text("data: first\n\n");
+  std::this_thread::sleep_for(5ms);
+  EXPECT_FALSE(newest_receive_time(pair.receiver).has_value());
+}
+
+TEST(ArrivalTimes, HoldTheStampsOfOneWakeUpInTheSteadyClock) {
+  LoopbackPair pair;
+  ASSERT_TRUE(enable_receive_timestamps(pair.receiver));
+  const WallClock wall_clock;
+  ArrivalTimes arrivals(wall_clock);
+  const Clock::time_point before = Clock::now();
+  pair.send_text("data: first\n\n");
+  const Clock::time_point after = Clock::now();
+  std::this_thread::sleep_for(30ms);
+  arrivals.stamp(pair.receiver);
+  arrivals.stamp(pair.sender);  // nothing queued there: no stamp
+  const auto arrived = arrivals.of(pair.receiver);
+  ASSERT_TRUE(arrived.has_value());
+  // The wall clock's anchor converts to the steady clock to well within a millisecond.
+  EXPECT_GE(*arrived, before - 1ms);
+  EXPECT_LE(*arrived, after + 1ms);
+  EXPECT_FALSE(arrivals.of(pair.sender).has_value());
+  EXPECT_FALSE(arrivals.of(-1).has_value());
+  arrivals.clear();
+  EXPECT_FALSE(arrivals.of(pair.receiver).has_value());
+}
+
+}  // namespace
+}  // namespace evalflow::openai_http
