@@ -66,8 +66,15 @@ void add_run_command(CLI::App& app) {
     for (const auto& lane : report->lanes) failures += lane.failed + lane.eval_failed;
     if (options.mode != RunMode::kInfer) {
       const SummaryTable table = summarize(*report, mode_label(options.mode));
-      if (auto written = write_summary(report->run_dir / "summary", table); !written) fail(written.error());
+      if (auto written = write_summary(report->run_dir / "summary", "summary", table); !written)
+        fail(written.error());
       std::fputs(table.text().c_str(), stdout);
+      // Perf mode's latency distributions (milliseconds), a table of their own.
+      if (const SummaryTable latencies = latency_table(*report); !latencies.rows.empty()) {
+        if (auto written = write_summary(report->run_dir / "summary", "latency", latencies); !written)
+          fail(written.error());
+        std::fputs(("\n" + latencies.text()).c_str(), stdout);
+      }
     }
     fmt::print("\nrun directory: {}\n", report->run_dir.string());
     if (failures > 0) {

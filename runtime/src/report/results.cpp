@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fstream>
 
@@ -19,18 +20,44 @@ bool is_count(const std::string& key) {
   return key == "correct" || key == "total" || key.starts_with("num_");
 }
 
-// The rows a lane's metrics give: numbers at the top level, and one level into objects (distributions
-// such as perf mode's ttft_ms: {avg, p50, ...}) as "ttft_ms.avg".
+// The statistics of a distribution (perf mode's ttft_ms, tpot_ms, itl_ms, e2e_ms), in the order shown.
+constexpr std::array<const char*, 8> kDistributionColumns = {"avg", "min", "p50", "p75",
+                                                             "p90", "p99", "max", "count"};
+
+// A distribution is an object with an average and a count: it gets a row of the latency table, not rows of
+// the summary.
+bool is_distribution(const json& value) {
+  return value.is_object() && value.contains("avg") && value.contains("count");
+}
+
+// The rows a lane's metrics give: numbers at the top level, and one level into objects (perf mode's
+// perf: {request_throughput, ...}) as "perf.request_throughput"; distributions go to the latency table.
 std::vector<std::string> metric_keys(const json& metrics) {
   std::vector<std::string> keys;
   for (const auto& [key, value] : metrics.items()) {
     if (value.is_number() && !is_count(key)) keys.push_back(key);
-    if (!value.is_object()) continue;
+    if (!value.is_object() || is_distribution(value)) continue;
     for (const auto& [sub, item] : value.items()) {
-      if (item.is_number() && sub != "count") keys.push_back(key + "." + sub);
+      if (item.is_number()) keys.push_back(key + "." + sub);
     }
   }
   return keys;
+}
+
+// The distributions among a lane's metrics, at the top level or one level down, by their dotted path.
+std::vector<std::pair<std::string, const json*>> distributions(const json& metrics) {
+  std::vector<std::pair<std::string, const json*>> found;
+  for (const auto& [key, value] : metrics.items()) {
+    if (is_distribution(value)) {
+      found.emplace_back(key, &value);
+      continue;
+    }
+    if (!value.is_object()) continue;
+    for (const auto& [sub, item] : value.items()) {
+      if (is_distribution(item)) found.emplace_back(key + "." + sub, &item);
+    }
+  }
+  return found;
 }
 
 const json* metric_value(const json& metrics, const std::string& key) {
@@ -213,6 +240,22 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
   return table;
 }
 
+SummaryTable latency_table(const RunReport& report) {
+  SummaryTable table;
+  table.header = {"dataset", "model", "metric"};
+  table.header.insert(table.header.end(), kDistributionColumns.begin(), kDistributionColumns.end());
+  for (const auto& lane : report.lanes) {
+    for (const auto& [name, distribution] : distributions(lane.metrics)) {
+      std::vector<std::string> row = {lane.dataset, lane.model, name};
+      for (const char* column : kDistributionColumns) {
+        row.push_back(distribution->contains(column) ? format_value((*distribution)[column]) : "-");
+      }
+      table.rows.push_back(std::move(row));
+    }
+  }
+  return table;
+}
+
 std::string SummaryTable::text() const {
   std::vector<size_t> widths(header.size());
   auto measure = [&](const std::vector<std::string>& row) {
@@ -260,15 +303,15 @@ std::string SummaryTable::markdown() const {
   return out;
 }
 
-Status write_summary(const fs::path& directory, const SummaryTable& table) {
+Status write_summary(const fs::path& directory, const std::string& name, const SummaryTable& table) {
   std::error_code error;
   fs::create_directories(directory, error);
-  for (const auto& [name, text] :
-       {std::pair{"summary.txt", table.text()}, std::pair{"summary.csv", table.csv()},
-        std::pair{"summary.md", table.markdown()}}) {
-    std::ofstream out(directory / name);
+  for (const auto& [extension, text] : {std::pair{".txt", table.text()}, std::pair{".csv", table.csv()},
+                                        std::pair{".md", table.markdown()}}) {
+    const fs::path file = directory / (name + extension);
+    std::ofstream out(file);
     out << text;
-    if (!out) return Error{fmt::format("{}: cannot write", (directory / name).string())};
+    if (!out) return Error{fmt::format("{}: cannot write", file.string())};
   }
   return ok_status();
 }

@@ -26,7 +26,12 @@ struct SummaryTable {
 };
 
 SummaryTable summarize(const RunReport& report, const std::string& mode);
-Status write_summary(const std::filesystem::path& directory, const SummaryTable& table);
+// One row per lane and distribution among its metrics (perf mode: perf.ttft_ms, perf.tpot_ms, perf.itl_ms,
+// perf.e2e_ms): dataset, model, metric, avg, min, p50, p75, p90, p99, max, count. No rows without any.
+SummaryTable latency_table(const RunReport& report);
+// Writes <name>.txt, <name>.csv and <name>.md into `directory`.
+Status write_summary(const std::filesystem::path& directory, const std::string& name,
+                     const SummaryTable& table);
 
 // YAML of a JSON value with every key that looks like a secret (key, token, secret, password) masked.
 std::string redacted_yaml(const nlohmann::json& value);

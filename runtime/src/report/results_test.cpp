@@ -40,17 +40,43 @@ TEST(Summary, ExpectedFigureGivesPassOrFail) {
   EXPECT_EQ(table.rows[0][table.rows[0].size() - 2], "69.70±3.34");
 }
 
-TEST(Summary, FailuresGetARowAndDistributionsAreFlattened) {
+// The shape perf_summary writes (plugins/inferencers/openai_http): scalars and distributions under "perf".
+nlohmann::json perf_metrics() {
+  return {
+      {"duration_s", 2.5},
+      {"request_throughput", 12.0},
+      {"ttft_ms", {{"count", 3}, {"avg", 12.5}, {"min", 10.0}, {"p50", 11.0}, {"p99", 20.0}, {"max", 21.0}}},
+      {"e2e_ms", {{"count", 3}, {"avg", 250.0}, {"min", 200.0}, {"max", 300.0}}}};
+}
+
+TEST(Summary, FailuresGetARowAndPerfScalarsAreFlattened) {
   RunReport report;
   LaneResult result = lane("m", "math500", 50.0);
   result.failed = 2;
-  result.metrics["ttft_ms"] = {{"count", 3}, {"avg", 12.5}, {"p99", 20.0}};
+  result.metrics["perf"] = perf_metrics();
   report.lanes = {result};
   const SummaryTable table = summarize(report, "perf");
   std::vector<std::string> metrics;
   for (const auto& row : table.rows) metrics.push_back(row[2]);
-  EXPECT_EQ(metrics, (std::vector<std::string>{"accuracy", "ttft_ms.avg", "ttft_ms.p99", "failed"}));
+  EXPECT_EQ(metrics,
+            (std::vector<std::string>{"accuracy", "perf.duration_s", "perf.request_throughput", "failed"}));
   EXPECT_EQ(table.rows.back()[4], "2");
+}
+
+TEST(LatencyTable, OneRowPerDistributionWithEveryStatistic) {
+  RunReport report;
+  LaneResult with_perf = lane("m", "math500", 50.0);
+  with_perf.metrics["perf"] = perf_metrics();
+  report.lanes = {with_perf, lane("m", "aime2024", 40.0)};
+  const SummaryTable table = latency_table(report);
+  EXPECT_EQ(table.header, (std::vector<std::string>{"dataset", "model", "metric", "avg", "min", "p50", "p75",
+                                                    "p90", "p99", "max", "count"}));
+  ASSERT_EQ(table.rows.size(), 2U) << "aime2024 has no distributions";
+  EXPECT_EQ(table.rows[0], (std::vector<std::string>{"math500", "m", "perf.e2e_ms", "250.00", "200.00", "-",
+                                                     "-", "-", "-", "300.00", "3"}));
+  EXPECT_EQ(table.rows[1], (std::vector<std::string>{"math500", "m", "perf.ttft_ms", "12.50", "10.00",
+                                                     "11.00", "-", "-", "20.00", "21.00", "3"}));
+  EXPECT_TRUE(latency_table(RunReport{}).rows.empty());
 }
 
 TEST(Results, AccuracyAtTopLevelWithCounts) {
