@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <string_view>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -44,6 +45,16 @@ std::vector<std::string> metric_keys(const json& metrics) {
   return keys;
 }
 
+// Known distributions in the order a reader follows a request (first token, then each token, then the whole);
+// others after them, by name.
+constexpr std::array<std::string_view, 4> kDistributionOrder = {"ttft_ms", "tpot_ms", "itl_ms", "e2e_ms"};
+
+size_t distribution_rank(const std::string& path) {
+  const std::string_view name = std::string_view(path).substr(path.rfind('.') + 1);
+  return static_cast<size_t>(std::find(kDistributionOrder.begin(), kDistributionOrder.end(), name) -
+                             kDistributionOrder.begin());
+}
+
 // The distributions among a lane's metrics, at the top level or one level down, by their dotted path.
 std::vector<std::pair<std::string, const json*>> distributions(const json& metrics) {
   std::vector<std::pair<std::string, const json*>> found;
@@ -57,6 +68,9 @@ std::vector<std::pair<std::string, const json*>> distributions(const json& metri
       if (is_distribution(item)) found.emplace_back(key + "." + sub, &item);
     }
   }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return distribution_rank(a.first) < distribution_rank(b.first);
+  });
   return found;
 }
 
