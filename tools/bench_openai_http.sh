@@ -6,7 +6,8 @@
 #   3. how late the client records each first token after the server sent it, at 256 concurrent streams.
 # Usage: tools/bench_openai_http.sh [BUILD_DIR]   (BUILD_DIR defaults to build; needs wrk)
 # Environment: SECTIONS (default 123: which of the three to run), ROUNDS (default 3) and REQUESTS (default
-# 50000) for section 2, CONNECTIONS (default 64), STREAMS (default 256) for section 3.
+# 50000) for section 2, CONNECTIONS (default 64), STREAMS (default 256) for section 3, SERVER_SESSION=shared
+# to run the test server in the clients' scheduling group instead of a session of its own.
 set -euo pipefail
 
 build=${1:-build}
