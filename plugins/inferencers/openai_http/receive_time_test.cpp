@@ -61,8 +61,10 @@ TEST(ReceiveTime, IsWhenTheBytesArrivedNotWhenTheyArePeeked) {
   std::this_thread::sleep_for(50ms);
   const auto received = newest_receive_time(pair.receiver);
   ASSERT_TRUE(received.has_value());
+  // Stamped on arrival (within the write on loopback; the slack covers delivery deferred to a softirq
+  // thread), not at the peek 50 ms later.
   EXPECT_GE(*received, before);
-  EXPECT_LE(*received, after);
+  EXPECT_LT(*received, after + 25ms);
   // Peeking consumed nothing: the bytes are all still there, and the stamp is the same.
   char buffer[64] = {};
   EXPECT_EQ(newest_receive_time(pair.receiver), received);
@@ -77,7 +79,7 @@ TEST(ReceiveTime, QueuedBytesCarryTheNewestArrival) {
   std::this_thread::sleep_for(30ms);
   const SystemClock::time_point before_second = SystemClock::now();
   pair.send_text("data: second\n\n");
-  std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(20ms);
   const auto received = newest_receive_time(pair.receiver);
   ASSERT_TRUE(received.has_value());
   EXPECT_GE(*received, before_second);
@@ -103,9 +105,10 @@ TEST(ArrivalTimes, HoldTheStampsOfOneWakeUpInTheSteadyClock) {
   arrivals.stamp(pair.sender);  // nothing queued there: no stamp
   const auto arrived = arrivals.of(pair.receiver);
   ASSERT_TRUE(arrived.has_value());
-  // The wall clock's anchor converts to the steady clock to well within a millisecond.
+  // Converted to the steady clock (the wall clock's anchor is good to well within a millisecond): the
+  // arrival, not the stamp() 30 ms later.
   EXPECT_GE(*arrived, before - 1ms);
-  EXPECT_LE(*arrived, after + 1ms);
+  EXPECT_LT(*arrived, after + 15ms);
   EXPECT_FALSE(arrivals.of(pair.sender).has_value());
   EXPECT_FALSE(arrivals.of(-1).has_value());
   arrivals.clear();
