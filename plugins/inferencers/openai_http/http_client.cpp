@@ -387,7 +387,9 @@ class HttpClient::Loop {
 
   // libcurl says which events a socket waits for; epoll watches them.
   static int on_socket(CURL* easy, curl_socket_t socket, int what, void* loop, void* /*socket_data*/) {
-    if (what != CURL_POLL_REMOVE) {
+    auto* self = static_cast<Loop*>(loop);
+    // Only streams are stamped (receive_time.hpp), so only they need to know their socket.
+    if (self->config_.stream && what != CURL_POLL_REMOVE) {
       Request* request = nullptr;  // none for libcurl's own handle that closes cached connections
       curl_easy_getinfo(easy, CURLINFO_PRIVATE, &request);
       if (request != nullptr) request->socket = socket;
@@ -395,7 +397,7 @@ class HttpClient::Loop {
     const uint32_t events = what == CURL_POLL_REMOVE ? 0U
                                                      : ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0U) |
                                                            ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0U);
-    static_cast<Loop*>(loop)->sockets_.watch(socket, events);
+    self->sockets_.watch(socket, events);
     return 0;
   }
 

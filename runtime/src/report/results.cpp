@@ -31,17 +31,24 @@ bool is_distribution(const json& value) {
   return value.is_object() && value.contains("avg") && value.contains("count");
 }
 
-// The rows a lane's metrics give: numbers at the top level, and one level into objects (perf mode's
-// perf: {request_throughput, ...}) as "perf.request_throughput"; distributions go to the latency table.
+// Calls visit(path, value) for each of a lane's metrics and, one level into objects that are not
+// distributions (perf mode's perf: {request_throughput, ...}), for each of their entries
+// ("perf.request_throughput").
+template <typename Visit>
+void for_each_metric(const json& metrics, Visit visit) {
+  for (const auto& [key, value] : metrics.items()) {
+    visit(key, value);
+    if (!value.is_object() || is_distribution(value)) continue;
+    for (const auto& [sub, item] : value.items()) visit(std::string(key).append(".").append(sub), item);
+  }
+}
+
+// The rows a lane's metrics give in the summary: its numbers; distributions go to the latency table.
 std::vector<std::string> metric_keys(const json& metrics) {
   std::vector<std::string> keys;
-  for (const auto& [key, value] : metrics.items()) {
-    if (value.is_number() && !is_count(key)) keys.push_back(key);
-    if (!value.is_object() || is_distribution(value)) continue;
-    for (const auto& [sub, item] : value.items()) {
-      if (item.is_number()) keys.push_back(key + "." + sub);
-    }
-  }
+  for_each_metric(metrics, [&](const std::string& path, const json& value) {
+    if (value.is_number() && !is_count(path)) keys.push_back(path);
+  });
   return keys;
 }
 
@@ -55,19 +62,12 @@ size_t distribution_rank(const std::string& path) {
                              kDistributionOrder.begin());
 }
 
-// The distributions among a lane's metrics, at the top level or one level down, by their dotted path.
+// The distributions among a lane's metrics, by their dotted path.
 std::vector<std::pair<std::string, const json*>> distributions(const json& metrics) {
   std::vector<std::pair<std::string, const json*>> found;
-  for (const auto& [key, value] : metrics.items()) {
-    if (is_distribution(value)) {
-      found.emplace_back(key, &value);
-      continue;
-    }
-    if (!value.is_object()) continue;
-    for (const auto& [sub, item] : value.items()) {
-      if (is_distribution(item)) found.emplace_back(key + "." + sub, &item);
-    }
-  }
+  for_each_metric(metrics, [&](const std::string& path, const json& value) {
+    if (is_distribution(value)) found.emplace_back(path, &value);
+  });
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     return distribution_rank(a.first) < distribution_rank(b.first);
   });
@@ -285,6 +285,7 @@ std::string SummaryTable::text() const {
   };
   line(header);
   std::vector<std::string> rule;
+  rule.reserve(widths.size());
   for (size_t width : widths) rule.emplace_back(width, '-');
   line(rule);
   for (const auto& row : rows) line(row);
