@@ -1,13 +1,22 @@
 // `evalflow run`: AISBench's `ais_bench` command line on a oneTBB flow graph.
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
 #include <map>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "graph/pipeline_run.hpp"
 #include "pipeline_arguments.hpp"
 #include "report/results.hpp"
+#include "store/run_config.hpp"
+
+namespace fs = std::filesystem;
 
 namespace evalflow::cli {
 
@@ -19,18 +28,117 @@ struct RunArguments {
   std::string resume;
   RunMode mode = RunMode::kAll;
   bool no_progress = false;
+  bool check_expected = false;
+  int64_t grace_seconds = 30;
 };
 
 const std::map<std::string, RunMode> kModes = {
     {"all", RunMode::kAll}, {"infer", RunMode::kInfer}, {"eval", RunMode::kEval}, {"perf", RunMode::kPerf}};
 
 const char* mode_label(RunMode mode) {
-  switch (mode) {
-    case RunMode::kPerf:
-      return "perf";
-    default:
-      return "gen";
+  return mode == RunMode::kPerf ? "perf" : "gen";
+}
+
+// The command line as configs/run.json stores it: what a resume or a reader needs to know how the run began.
+nlohmann::json command_line(const RunArguments& arguments) {
+  const PipelineArguments& pipeline = arguments.pipeline;
+  nlohmann::json line = {{"evalflow", "0.1.0"},
+                         {"started", fmt::format("{:%Y-%m-%dT%H:%M:%S}", fmt::localtime(std::time(nullptr)))},
+                         {"mode", arguments.mode == RunMode::kPerf    ? "perf"
+                                  : arguments.mode == RunMode::kInfer ? "infer"
+                                  : arguments.mode == RunMode::kEval  ? "eval"
+                                                                      : "all"},
+                         {"resume", !arguments.resume.empty()},
+                         {"overrides", pipeline.overrides}};
+  auto absolute = [](const std::string& path) { return fs::absolute(path).lexically_normal().string(); };
+  if (!pipeline.pipeline.empty()) line["pipeline"] = absolute(pipeline.pipeline);
+  for (const auto& model : pipeline.models) line["models"].push_back(absolute(model));
+  for (const auto& dataset : pipeline.datasets) line["datasets"].push_back(absolute(dataset));
+  if (pipeline.num_prompts >= 0) line["num_prompts"] = pipeline.num_prompts;
+  if (pipeline.samples > 0) line["samples"] = pipeline.samples;
+  return line;
+}
+
+// `--resume RUN_DIR` alone continues from the run's stored pipeline; flags given with it apply on top.
+PipelineSources sources_of(const RunArguments& arguments) {
+  PipelineSources sources = arguments.pipeline.sources();
+  const bool names_pipeline = sources.pipeline || !sources.models.empty() || !sources.datasets.empty();
+  if (!arguments.resume.empty() && !names_pipeline) {
+    const fs::path stored = fs::path(arguments.resume) / "configs" / "pipeline.yaml";
+    if (!fs::exists(stored)) {
+      fail(fmt::format("--resume {}: {} is missing; pass the pipeline as when the run started",
+                       arguments.resume, stored.string()),
+           kExitUsage);
+    }
+    sources.pipeline = stored;
   }
+  // Perf mode adds the request statistics of HTTP inferencers (plugins/inferencers/openai_http).
+  if (arguments.mode == RunMode::kPerf) sources.extra_metrics.emplace_back("perf_summary");
+  return sources;
+}
+
+void write_tables(const RunReport& report, RunMode mode) {
+  const SummaryTable table = summarize(report, mode_label(mode));
+  if (auto written = write_summary(report.run_dir / "summary", "summary", table); !written) {
+    fail(written.error(), kExitIncomplete);
+  }
+  std::fputs(table.text().c_str(), stdout);
+  // Perf mode's latency distributions (milliseconds), a table of their own.
+  if (const SummaryTable latencies = latency_table(report); !latencies.rows.empty()) {
+    if (auto written = write_summary(report.run_dir / "summary", "latency", latencies); !written) {
+      fail(written.error(), kExitIncomplete);
+    }
+    std::fputs(("\n" + latencies.text()).c_str(), stdout);
+  }
+}
+
+bool expected_figures_pass(const RunReport& report) {
+  const SummaryTable table = summarize(report, "");
+  const auto check = std::find(table.header.begin(), table.header.end(), "check");
+  if (check == table.header.end()) return true;
+  const auto column = static_cast<size_t>(check - table.header.begin());
+  return std::none_of(table.rows.begin(), table.rows.end(),
+                      [&](const auto& row) { return row[column] == "FAIL"; });
+}
+
+// What went wrong, where the rows are, and what to do; returns the exit code.
+int report_outcome(const RunReport& report, bool check_expected) {
+  const std::string run_dir = report.run_dir.string();
+  int64_t failed = 0;
+  int64_t eval_failed = 0;
+  bool incomplete = report.interrupted || report.abandoned || !report.abort_reason.empty();
+  for (const auto& lane : report.lanes) {
+    failed += lane.failed;
+    eval_failed += lane.eval_failed;
+    incomplete = incomplete || !lane.fed_all;
+    if (lane.failed > 0) {
+      fmt::print(stderr, "evalflow: {}/{}: {} sample(s) failed before a prediction existed: {}\n", lane.model,
+                 lane.dataset, lane.failed, lane.failures_file.string());
+    }
+  }
+  if (failed > 0) {
+    fmt::print(stderr, "evalflow: `evalflow run --resume {}` sends the failed samples again\n", run_dir);
+  }
+  if (eval_failed > 0) {
+    fmt::print(
+        stderr,
+        "evalflow: {} sample(s) have a prediction but failed scoring (eval_error in predictions/*.jsonl, "
+        "logs/run.log); fix the scoring, then `evalflow run --resume {} --mode eval` re-scores them\n",
+        eval_failed, run_dir);
+  }
+  if (!report.abort_reason.empty()) {
+    fmt::print(stderr, "evalflow: error: the run stopped: {}\n", report.abort_reason);
+  }
+  if (incomplete) {
+    fmt::print(stderr, "evalflow: the run is incomplete; `evalflow run --resume {}` carries on\n", run_dir);
+    return kExitIncomplete;
+  }
+  if (failed + eval_failed > 0) return kExitSamplesFailed;
+  if (check_expected && !expected_figures_pass(report)) {
+    fmt::print(stderr, "evalflow: an expected figure is outside its range (check FAIL in the summary)\n");
+    return kExitExpectedFailed;
+  }
+  return kExitOk;
 }
 
 }  // namespace
@@ -41,49 +149,57 @@ void add_run_command(CLI::App& app) {
   arguments->pipeline.add_to(*command);
   command->add_option("--work-dir,-w", arguments->work_dir, "Where runs are written (default: outputs)");
   command
-      ->add_option("--resume", arguments->resume,
-                   "Continue the run in this directory; finished samples are not sent again")
+      ->add_option(
+          "--resume", arguments->resume,
+          "Continue the run in this directory (alone: with its stored pipeline and settings); finished "
+          "samples are not sent again")
       ->check(CLI::ExistingDirectory);
   command
       ->add_option("--mode,-m", arguments->mode,
                    "all | infer (predictions only) | eval (score RUN_DIR) | perf")
-      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case).description(""))
+      ->option_text("MODE");
   command->add_flag("--no-progress", arguments->no_progress, "Do not print progress on stderr");
+  command->add_flag("--check-expected", arguments->check_expected,
+                    "Exit with 4 when a dataset's expected figure is outside its range (like a test)");
+  command
+      ->add_option("--grace-period", arguments->grace_seconds,
+                   "Seconds that samples at the model may take to finish after Ctrl-C (default 30)")
+      ->check(CLI::NonNegativeNumber);
   command->callback([arguments] {
-    PipelineSources sources = arguments->pipeline.sources();
-    // Perf mode adds the request statistics of HTTP inferencers (plugins/inferencers/openai_http).
-    if (arguments->mode == RunMode::kPerf) sources.extra_metrics.emplace_back("perf_summary");
-    auto loaded = load_pipeline(sources);
-    if (!loaded) fail(loaded.error());
+    auto loaded = load_pipeline(sources_of(*arguments));
+    if (!loaded) fail(loaded.error(), kExitUsage);
+    if (!arguments->resume.empty()) {
+      if (const auto redacted = redacted_options((*loaded)->pipeline); !redacted.empty()) {
+        std::string names;
+        for (const auto& name : redacted) names += (names.empty() ? "" : ", ") + name;
+        fail(fmt::format("--resume {}: {} was given inline and is not stored; pass it again with -s, or keep "
+                         "secrets in an environment variable (api_key_env)",
+                         arguments->resume, names),
+             kExitUsage);
+      }
+    }
     RunOptions options;
     options.work_dir = arguments->work_dir;
     if (!arguments->resume.empty()) options.resume = arguments->resume;
     options.mode = arguments->mode;
     options.show_progress = !arguments->no_progress;
-    auto report = run_pipeline((*loaded)->pipeline, options);
-    if (!report) fail(report.error());
-    int64_t failures = 0;
-    for (const auto& lane : report->lanes) failures += lane.failed + lane.eval_failed;
-    if (options.mode != RunMode::kInfer) {
-      const SummaryTable table = summarize(*report, mode_label(options.mode));
-      if (auto written = write_summary(report->run_dir / "summary", "summary", table); !written)
-        fail(written.error());
-      std::fputs(table.text().c_str(), stdout);
-      // Perf mode's latency distributions (milliseconds), a table of their own.
-      if (const SummaryTable latencies = latency_table(*report); !latencies.rows.empty()) {
-        if (auto written = write_summary(report->run_dir / "summary", "latency", latencies); !written)
-          fail(written.error());
-        std::fputs(("\n" + latencies.text()).c_str(), stdout);
-      }
-    }
+    options.grace_period = std::chrono::seconds(arguments->grace_seconds);
+    options.command_line = command_line(*arguments);
+    auto run = open_run((*loaded)->pipeline, options);
+    if (!run) fail(run.error(), kExitUsage);
+    auto report = run_pipeline((*loaded)->pipeline, options, std::move(*run));
+    if (!report) fail(report.error(), kExitIncomplete);
+    if (options.mode != RunMode::kInfer) write_tables(*report, options.mode);
     fmt::print("\nrun directory: {}\n", report->run_dir.string());
-    if (failures > 0) {
-      fmt::print(stderr,
-                 "evalflow: {} sample(s) failed and were not scored; see predictions/*_failed.jsonl and "
-                 "logs/run.log; `evalflow run --resume {}` retries them\n",
-                 failures, report->run_dir.string());
+    const int code = report_outcome(*report, arguments->check_expected);
+    if (report->abandoned) {
+      // Samples were still at the model; its threads must not be unwound.
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(code);
     }
-    if (!report->abort_reason.empty()) fail("the run stopped: " + report->abort_reason, 2);
+    if (code != kExitOk) throw CLI::RuntimeError(code);
   });
 }
 

@@ -64,6 +64,9 @@ class OpenAiHttpNode {
 
   void flush() { client_.wait_idle(); }
 
+  // Requests in flight (batch_size): the host holds the rest back, sharing the slots between datasets.
+  [[nodiscard]] int64_t capacity() const { return config_.concurrency; }
+
  private:
   static oh::RequestBuilder make_builder(const oh::ClientConfig& config) {
     try {

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define EF_ABI_MAJOR 1
-#define EF_ABI_MINOR 0
+#define EF_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define EF_EXPORT __declspec(dllexport)
@@ -200,6 +200,10 @@ typedef struct ef_node_type {
 
   /* Optional: called once after the last record, before destroy (async nodes finish their work). */
   ef_status* (*flush)(void* instance);
+  /* ABI 1.1. Optional for async nodes: how many submissions the instance works on at once (requests in
+   * flight, a GPU batch). The host holds the rest back, so that datasets sharing the node get its slots in
+   * turn and a stopping run sends nothing new. 0 or absent: the host submits everything at once. */
+  int64_t (*capacity)(void* instance);
 } ef_node_type;
 
 typedef struct ef_plugin {

@@ -298,12 +298,22 @@ ef_node_type function_node_type(const NodeTypeInfo& info) {
 
 // An async node: `void submit(Ticket ticket)` must eventually complete the ticket, on any thread.
 // Throwing from submit fails the record (the host completes the ticket).
+// Optional: `int64_t capacity() const`, the submissions it works on at once (see ef_node_type::capacity).
 template <class Node>
 ef_node_type async_node_type(const NodeTypeInfo& info) {
   ef_node_type type = detail::base_type<Node>(info, EF_NODE_ASYNC);
   type.submit = [](void* instance, ef_ticket* ticket) {
     return detail::guarded([&] { static_cast<Node*>(instance)->submit(Ticket(ticket)); });
   };
+  if constexpr (requires(const Node& node) { node.capacity(); }) {
+    type.capacity = [](void* instance) -> int64_t {
+      try {
+        return static_cast<const Node*>(instance)->capacity();
+      } catch (...) {
+        return 0;
+      }
+    };
+  }
   return type;
 }
 

@@ -1,5 +1,8 @@
 #include "graph/node_instance.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 #include <fmt/format.h>
 
 namespace evalflow {
@@ -35,6 +38,12 @@ Result<bool> NodeInstance::next(Record& out) {
 
 int64_t NodeInstance::count() const {
   return type_->count != nullptr ? type_->count(instance_) : -1;
+}
+
+int64_t NodeInstance::capacity() const {
+  // Members appended in ABI 1.1 exist only when the plugin's struct is long enough to hold them.
+  if (type_->struct_size < offsetof(ef_node_type, capacity) + sizeof(type_->capacity)) return 0;
+  return type_->capacity != nullptr ? std::max<int64_t>(type_->capacity(instance_), 0) : 0;
 }
 
 StatusPtr NodeInstance::process(Record& record) {

@@ -28,6 +28,8 @@ class NodeInstance {
   // Function and aggregate nodes.
   StatusPtr process(Record& record);
   StatusPtr submit(ef_ticket* ticket);
+  // Async nodes: submissions worked on at once; 0 when the plugin does not say (ABI 1.0 or no limit).
+  [[nodiscard]] int64_t capacity() const;
   Result<nlohmann::json> report();
   StatusPtr flush();
 

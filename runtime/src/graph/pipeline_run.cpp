@@ -4,14 +4,21 @@
 #include <oneapi/tbb/flow_graph.h>
 
 #include <atomic>
-#include <csignal>
+#include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <thread>
 
+#include "graph/interrupt.hpp"
+#include "graph/model_dispatcher.hpp"
 #include "graph/node_instance.hpp"
 #include "graph/progress.hpp"
 #include "report/results.hpp"
-#include "store/run_directory.hpp"
+#include "store/prediction_row.hpp"
+#include "store/prediction_store.hpp"
+#include "store/run.hpp"
+#include "store/run_config.hpp"
 #include "store/run_log.hpp"
 
 namespace fs = std::filesystem;
@@ -26,19 +33,12 @@ namespace {
 using FunctionNode = flow::function_node<RecordPtr, RecordPtr, flow::queueing_lightweight>;
 using AsyncNode = flow::async_node<RecordPtr, RecordPtr>;
 using SinkNode = flow::function_node<RecordPtr, flow::continue_msg>;
+using ForwardNode = flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>;
 
-// The fields copied back from a finished prediction row when resuming.
-constexpr const char* kInferenceFields[] = {"prediction", "finish_reason", "prompt_tokens",
-                                            "completion_tokens", "timing"};
-// The fields a prediction row carries besides AISBench's own.
-constexpr const char* kReportedFields[] = {
-    "finish_reason", "prompt_tokens", "completion_tokens", "timing", "truncated", "extracted", "correct"};
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_interrupt(int /*signal*/) {
-  g_interrupted.store(true);
-}
+// How often the run flushes predictions to disk and looks at signals.
+constexpr std::chrono::milliseconds kMonitorPeriod{100};
+// Per-sample failures echoed on the terminal per lane; the rest go to logs/run.log only.
+constexpr int64_t kEchoedFailures = 5;
 
 flow::node_priority_t no_priority() {
   return flow::no_priority;
@@ -49,9 +49,10 @@ size_t concurrency_of(const ef_node_type& type) {
   return static_cast<size_t>(type.concurrency);
 }
 
-// Shared state of one run: the fatal-error flag every node checks.
+// Shared state of one run: the stop flags every node checks.
 struct RunState {
-  std::atomic<bool> stopping{false};
+  std::atomic<bool> aborting{false};      // a fatal error
+  std::atomic<bool> stop_feeding{false};  // Ctrl-C, SIGTERM or a fatal error: nothing new is sent
   std::mutex mutex;
   std::string abort_reason;
   RunLog* log = nullptr;
@@ -59,18 +60,50 @@ struct RunState {
   void abort(const std::string& reason) {
     {
       const std::lock_guard lock(mutex);
-      if (abort_reason.empty()) abort_reason = reason;
+      if (!abort_reason.empty()) return;
+      abort_reason = reason;
     }
-    stopping.store(true);
+    aborting.store(true);
+    stop_feeding.store(true);
     log->write("run", EF_LOG_ERROR, "stopping the run: " + reason);
   }
-  [[nodiscard]] bool should_stop() const { return stopping.load() || g_interrupted.load(); }
+  [[nodiscard]] bool stopping() const { return stop_feeding.load(); }
 };
 
 void fail_record(Record& record, RunState& run, const std::string& node, const ef_status& status,
                  bool during_inference) {
   if (status.code == EF_ABORTED) run.abort(fmt::format("node '{}': {}", node, status.message));
   record.failure = Record::Failure{node, status.message, status.code, during_inference};
+}
+
+std::string short_hash(const std::string& text) {
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return fmt::format("{:06x}", hash & 0xffffff);
+}
+
+// A node's options as the benchmark's definition sees them: each file a path option names stands for its
+// contents, so the version follows the data and not how its path is spelled.
+std::string definition_of(const ResolvedNode& node) {
+  json options = json::parse(node.options_json, nullptr, false);
+  if (!options.is_object()) return node.spec.type + node.options_json;
+  for (const auto& name : option_roles(node).paths) {
+    if (!options.contains(name)) continue;
+    const json& value = options[name];
+    std::string contents;
+    for (const auto& path : value.is_array() ? value : json::array({value})) {
+      if (!path.is_string()) continue;
+      fs::path file = path.get<std::string>();
+      if (file.is_relative()) file = node.spec.base_dir / file;
+      std::ifstream in(file, std::ios::binary);
+      contents += short_hash(std::string(std::istreambuf_iterator<char>(in), {}));
+    }
+    options[name] = contents;
+  }
+  return node.spec.type + options.dump();
 }
 
 struct Lane {
@@ -83,20 +116,24 @@ struct Lane {
   std::vector<std::unique_ptr<NodeInstance>> before_model;
   std::vector<std::unique_ptr<NodeInstance>> after_model;
   std::vector<std::unique_ptr<NodeInstance>> metrics;
-  std::map<SampleKey, json> finished;
-  std::unique_ptr<JsonlAppender> predictions;
-  std::unique_ptr<JsonlAppender> failures;
+  std::unique_ptr<PredictionStore> store;
   LaneProgress progress;
   LaneResult result;
+  int64_t echoed_failures = 0;
 
   // Source iteration: the current sample and how many of its replicas were emitted.
   RecordPtr current;
   int32_t next_replica = 0;
   int64_t prompts = 0;
 
+  // The sink's state; sealed once the run stops at once, after which the sink changes nothing.
+  std::mutex sink_mutex;
+  bool sealed = false;
+
   std::unique_ptr<flow::input_node<RecordPtr>> input;
   std::unique_ptr<flow::limiter_node<RecordPtr>> limiter;
   std::vector<std::unique_ptr<FunctionNode>> functions_before;
+  std::unique_ptr<ForwardNode> gate;
   std::vector<std::unique_ptr<FunctionNode>> functions_after;
   std::unique_ptr<SinkNode> sink;
   flow::receiver<RecordPtr>* after_model_entry = nullptr;
@@ -105,56 +142,151 @@ struct Lane {
 struct ModelSlot {
   const ResolvedModel* model = nullptr;
   std::unique_ptr<NodeInstance> instance;
+  std::unique_ptr<ModelDispatcher> dispatcher;
   std::unique_ptr<AsyncNode> async;
   std::unique_ptr<FunctionNode> function;
-  std::unique_ptr<flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>> router;
+  std::unique_ptr<ForwardNode> router;
 };
-
-std::string short_hash(const std::string& text) {
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return fmt::format("{:06x}", hash & 0xffffff);
-}
 
 class Runner {
  public:
-  Runner(const ValidatedPipeline& pipeline, const RunOptions& options, RunDirectory run_dir)
-      : pipeline_(pipeline), options_(options), run_dir_(std::move(run_dir)), log_(run_dir_.logs()) {
+  Runner(const ValidatedPipeline& pipeline, const RunOptions& options, std::unique_ptr<Run> run)
+      : pipeline_(pipeline), options_(options), run_(std::move(run)), log_(run_->directory().logs()) {
     state_.log = &log_;
   }
 
   Result<RunReport> run() {
-    if (auto written = write_config(); !written) return Error{written.error()};
-    log_.write("run", EF_LOG_INFO,
-               fmt::format("{} {} in {}", options_.resume ? "resuming" : "starting",
-                           pipeline_.spec.name.empty() ? std::string("pipeline") : pipeline_.spec.name,
-                           run_dir_.root().string()));
-    if (auto created = create_instances(); !created) return Error{created.error()};
+    const std::string root = run_->directory().root().string();
+    log_.write(
+        "run", EF_LOG_INFO,
+        fmt::format("{} {} in {}", run_->resuming() ? "resuming" : "starting",
+                    pipeline_.spec.name.empty() ? std::string("pipeline") : pipeline_.spec.name, root));
+    if (auto created = create_instances(); !created) {
+      run_->discard_if_empty();
+      return Error{created.error()};
+    }
     build_graph();
-    const auto previous_handler = std::signal(SIGINT, on_interrupt);
+    warn_about_perf_without_streaming();
+    RunReport report;
     {
+      const InterruptWatch interrupts;
       std::vector<LaneProgress*> progress;
       for (auto& lane : lanes_) progress.push_back(&lane->progress);
       ProgressReporter reporter(progress, options_.show_progress);
+      log_.set_echo([&reporter](const std::string& line) { reporter.message(line); });
       for (auto& lane : lanes_) lane->input->activate();
-      graph_.wait_for_all();
+      report.abandoned = !wait_for_graph(reporter);
+      report.interrupted = InterruptWatch::signals() > 0;
+      log_.set_echo(nullptr);
     }
-    std::signal(SIGINT, previous_handler);
-    if (g_interrupted.load())
-      state_.abort("interrupted (Ctrl-C); resume with --resume " + run_dir_.root().string());
-    return finish();
+    if (report.interrupted) {
+      log_.write(
+          "run", EF_LOG_WARNING,
+          fmt::format("interrupted: finished samples are kept; `evalflow run --resume {}` carries on", root));
+    }
+    return finish(std::move(report));
   }
 
  private:
-  Status write_config() {
-    std::ofstream out(run_dir_.configs() / "pipeline.yaml");
-    out << "# The resolved pipeline of this run; secrets redacted.\n"
-        << redacted_yaml(pipeline_.spec.document.value);
-    return out ? ok_status()
-               : Status(Error{"cannot write " + (run_dir_.configs() / "pipeline.yaml").string()});
+  // Runs the graph to its end, flushing predictions as they come and acting on signals. False when the run
+  // was stopped at once (second signal, grace period over) with samples still at the model.
+  bool wait_for_graph(ProgressReporter& reporter) {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    std::thread graph_thread([&] {
+      graph_.wait_for_all();
+      const std::lock_guard lock(mutex);
+      done = true;
+      finished.notify_all();
+    });
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    bool abandoned = false;
+    std::unique_lock lock(mutex);
+    while (!finished.wait_for(lock, kMonitorPeriod, [&] { return done; })) {
+      lock.unlock();
+      flush_stores();
+      const int signals = InterruptWatch::signals();
+      if ((signals > 0 || state_.stopping()) && !deadline) {
+        deadline = std::chrono::steady_clock::now() + options_.grace_period;
+        stop_sending();
+      }
+      if (deadline) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::seconds>(*deadline - std::chrono::steady_clock::now());
+        const std::string why =
+            signals > 0 ? (InterruptWatch::last_signal() == SIGTERM ? "SIGTERM" : "Ctrl-C") : "a fatal error";
+        reporter.set_status(
+            fmt::format("stopping ({}): no new requests; {} in flight may finish within {}s; {}", why,
+                        in_flight(), std::max<int64_t>(left.count(), 0),
+                        signals > 0 ? "Ctrl-C again to stop now" : "Ctrl-C to stop now"));
+        if (signals >= 2 || (signals == 1 && state_.aborting.load()) ||
+            std::chrono::steady_clock::now() >= *deadline) {
+          abandoned = true;
+          seal_sinks();
+          reporter.set_status("");
+          reporter.message(
+              fmt::format("evalflow: stopped at once; {} sample(s) in flight were dropped and will be "
+                          "sent again by --resume",
+                          in_flight()));
+          lock.lock();
+          break;
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    if (abandoned) {
+      graph_thread.detach();
+    } else {
+      graph_thread.join();
+    }
+    reporter.set_status("");
+    return !abandoned;
+  }
+
+  int64_t in_flight() const {
+    int64_t count = 0;
+    for (const auto& lane : lanes_) count += lane->progress.in_flight ? lane->progress.in_flight() : 0;
+    return count;
+  }
+
+  void stop_sending() {
+    state_.stop_feeding.store(true);
+    for (auto& slot : models_) {
+      if (slot->dispatcher) slot->dispatcher->stop();
+    }
+  }
+
+  void seal_sinks() {
+    for (auto& lane : lanes_) {
+      const std::lock_guard lock(lane->sink_mutex);
+      lane->sealed = true;
+    }
+    flush_stores();
+  }
+
+  void flush_stores() {
+    for (auto& lane : lanes_) {
+      if (auto flushed = lane->store->flush(); !flushed) state_.abort(flushed.error());
+    }
+  }
+
+  void warn_about_perf_without_streaming() {
+    if (options_.mode != RunMode::kPerf) return;
+    for (const auto& model : pipeline_.models) {
+      const json options = json::parse(model.node.options_json, nullptr, false);
+      const json schema = json::parse(model.node.type.type->options_schema, nullptr, false);
+      const bool streams = options.is_object() && options.value("stream", false);
+      const bool can_stream = schema.is_object() && schema.contains("properties") &&
+                              schema["properties"].is_object() && schema["properties"].contains("stream");
+      if (can_stream && !streams) {
+        log_.write(
+            model.abbr, EF_LOG_WARNING,
+            "--mode perf: the model is not streamed, so time to first token, time per output token and "
+            "inter-token latency cannot be measured (count 0); set -s model.stream=true");
+      }
+    }
   }
 
   std::unique_ptr<NodeContext> context_for(const ResolvedNode& node, const std::string& display_name,
@@ -164,7 +296,7 @@ class Runner {
     context->dataset_abbr = dataset;
     context->model_abbr = model;
     context->pipeline_dir = node.spec.base_dir.string();
-    context->run_dir = run_dir_.root().string();
+    context->run_dir = run_->directory().root().string();
     context->log = [this, display_name](ef_log_level level, const std::string& message) {
       log_.write(display_name, level, message);
     };
@@ -215,18 +347,21 @@ class Runner {
     lane->source = std::move(*source);
     const int model_position = dataset.model_position;
     const bool score = options_.mode != RunMode::kInfer;
-    std::string inference_config = model != nullptr ? model->node.options_json : "";
-    for (size_t i = 1; i < dataset.chain.size(); ++i) {
+    // The version names the benchmark (data, prompt, scoring, samples), not the model or its server.
+    std::string definition =
+        fmt::format("{}|{}|", dataset.spec.samples, dataset.spec.num_prompts.value_or(-1));
+    for (size_t i = 0; i < dataset.chain.size(); ++i) {
       const int position = static_cast<int>(i);
       if (position == model_position) continue;
+      definition += definition_of(dataset.chain[i]) + "|";
+      if (i == 0) continue;
       const bool before = model_position < 0 || position < model_position;
       if (!before && !score) continue;
       auto instance = instantiate(dataset.chain[i], abbr, lane->model_abbr);
       if (!instance) return Error{instance.error()};
-      if (before) inference_config += dataset.chain[i].options_json;
       (before ? lane->before_model : lane->after_model).push_back(std::move(*instance));
     }
-    lane->result.version = short_hash(dataset.chain[0].options_json + inference_config);
+    lane->result.version = short_hash(definition);
     if (score) {
       for (const auto& metric : dataset.metrics) {
         auto instance = instantiate(metric, abbr, lane->model_abbr);
@@ -234,25 +369,17 @@ class Runner {
         lane->metrics.push_back(std::move(*instance));
       }
     }
-    const bool resuming = options_.resume.has_value() || options_.mode == RunMode::kEval;
-    const fs::path predictions = run_dir_.predictions(lane->model_abbr, abbr);
-    if (resuming) {
-      auto finished = read_finished_predictions(predictions);
-      if (!finished) return Error{finished.error()};
-      lane->finished = std::move(*finished);
-    }
-    auto appender = JsonlAppender::open(predictions, /*truncate=*/false);
-    if (!appender) return Error{appender.error()};
-    lane->predictions = std::move(*appender);
-    // Failed rows are retried by a resumed run, so the old list of failures starts afresh.
-    auto failures =
-        JsonlAppender::open(run_dir_.failed_predictions(lane->model_abbr, abbr), /*truncate=*/true);
-    if (!failures) return Error{failures.error()};
-    lane->failures = std::move(*failures);
+    const bool resuming = run_->resuming() || options_.mode == RunMode::kEval;
+    auto store = PredictionStore::open(run_->directory(), lane->model_abbr, abbr, resuming,
+                                       /*writable=*/options_.mode != RunMode::kEval);
+    if (!store) return Error{store.error()};
+    lane->store = std::move(*store);
+    lane->result.failures_file = lane->store->failures_path();
     const int64_t rows = lane->source->count();
     if (rows >= 0) {
       const int64_t prompts = dataset.spec.num_prompts ? std::min(rows, *dataset.spec.num_prompts) : rows;
       lane->progress.total = prompts * dataset.spec.samples;
+      lane->result.planned = prompts * dataset.spec.samples;
     }
     lanes_.push_back(std::move(lane));
     return ok_status();
@@ -260,16 +387,17 @@ class Runner {
 
   RecordPtr next_record(Lane& lane, tbb::flow_control& control) {
     const DatasetSpec& spec = lane.dataset->spec;
-    while (true) {
-      if (state_.should_stop()) break;
+    while (!state_.stopping()) {
       if (lane.current && lane.next_replica < spec.samples) {
         auto record = lane.next_replica + 1 == spec.samples ? std::exchange(lane.current, nullptr)
                                                             : std::make_shared<Record>(*lane.current);
         record->replica = lane.next_replica++;
-        attach_finished(lane, *record);
         return record;
       }
-      if (spec.num_prompts && lane.prompts >= *spec.num_prompts) break;
+      if (spec.num_prompts && lane.prompts >= *spec.num_prompts) {
+        lane.result.fed_all = true;
+        break;
+      }
       auto record = std::make_shared<Record>();
       record->dataset = lane.dataset_abbr;
       record->lane = static_cast<int>(lane.index);
@@ -280,7 +408,10 @@ class Runner {
                                  produced.error()));
         break;
       }
-      if (!*produced) break;
+      if (!*produced) {
+        lane.result.fed_all = true;
+        break;
+      }
       ++lane.prompts;
       lane.current = std::move(record);
       lane.next_replica = 0;
@@ -289,32 +420,49 @@ class Runner {
     return {};
   }
 
+  // At the model's place in the chain: a stored prediction made from the same content is reused (inference
+  // skipped); --mode eval needs one for every sample.
   void attach_finished(Lane& lane, Record& record) {
-    auto it = lane.finished.find({record.index, record.replica});
-    if (it == lane.finished.end()) {
+    record.content_hash = sample_content_hash(record);
+    const json* row = lane.store->finished({record.index, record.replica}, record.content_hash);
+    if (row == nullptr) {
       if (options_.mode == RunMode::kEval) {
-        record.failure = Record::Failure{
-            "eval", "no prediction for this sample in " + run_dir_.root().string(), EF_NOT_FOUND, true};
+        record.failure =
+            Record::Failure{"eval", "no prediction for this sample in " + run_->directory().root().string(),
+                            EF_NOT_FOUND, true};
       }
       return;
     }
     record.resumed = true;
-    for (const char* field : kInferenceFields) {
-      if (it->second.contains(field)) record.at(field) = it->second[field];
+    // Everything the inferencer wrote comes back; with undeclared outputs, every field the record lacks.
+    const std::vector<FieldDecl>* writes = lane.model != nullptr ? &lane.model->node.writes : nullptr;
+    const bool any =
+        writes == nullptr || std::any_of(writes->begin(), writes->end(),
+                                         [](const FieldDecl& field) { return field.name == EF_ANY_FIELDS; });
+    if (any) {
+      for (const auto& [key, value] : row->items()) {
+        if (key != "origin_prompt" && key != "data_abbr" && record.find(key) == nullptr)
+          record.at(key) = value;
+      }
+      return;
+    }
+    for (const FieldDecl& field : *writes) {
+      if (row->contains(field.name)) record.at(field.name) = (*row)[field.name];
     }
   }
 
-  std::unique_ptr<FunctionNode> function_node(NodeInstance* instance, bool inference) {
+  std::unique_ptr<FunctionNode> function_node(NodeInstance* instance, bool before_model) {
     return std::make_unique<FunctionNode>(
         graph_, concurrency_of(instance->type()),
-        [this, instance, inference](RecordPtr record) {
-          if (record->failure || (inference && record->resumed)) return record;
-          if (state_.should_stop()) {
-            record->failure = Record::Failure{instance->name(), "run stopped", EF_CANCELLED, inference};
+        [this, instance, before_model](RecordPtr record) {
+          if (record->failure || record->not_run) return record;
+          // A stopping run sends nothing new: what has not reached the model is left for --resume.
+          if (before_model && state_.stopping()) {
+            record->not_run = true;
             return record;
           }
           if (StatusPtr status = instance->process(*record)) {
-            fail_record(*record, state_, instance->name(), *status, inference);
+            fail_record(*record, state_, instance->name(), *status, before_model);
           }
           return record;
         },
@@ -325,25 +473,18 @@ class Runner {
     if (!slot.instance) return;
     NodeInstance* instance = slot.instance.get();
     if (instance->type().kind == EF_NODE_FUNCTION) {
-      slot.function = function_node(instance, /*inference=*/true);
+      slot.function = function_node(instance, /*before_model=*/false);
     } else {
       slot.async = std::make_unique<AsyncNode>(
           graph_, flow::unlimited,
-          [this, instance](const RecordPtr& record, AsyncNode::gateway_type& gateway) {
-            if (record->failure || record->resumed) {
-              gateway.try_put(record);
-              return;
-            }
-            if (state_.should_stop()) {
-              record->failure = Record::Failure{instance->name(), "run stopped", EF_CANCELLED, true};
-              gateway.try_put(record);
-              return;
-            }
+          [this, instance, &slot](const RecordPtr& record, AsyncNode::gateway_type& gateway) {
             gateway.reserve_wait();
             auto* ticket =
-                new ef_ticket{record, [this, &gateway, instance](RecordPtr done, StatusPtr status) {
+                new ef_ticket{record, [this, &gateway, instance, &slot](RecordPtr done, StatusPtr status) {
                                 if (status) fail_record(*done, state_, instance->name(), *status, true);
+                                const int lane = done->lane;
                                 gateway.try_put(done);
+                                slot.dispatcher->completed(lane);
                                 gateway.release_wait();
                               }};
             if (StatusPtr status = instance->submit(ticket)) {
@@ -351,15 +492,45 @@ class Runner {
               host_api().complete(ticket, status.release());
             }
           });
+      slot.dispatcher = std::make_unique<ModelDispatcher>(
+          lanes_.size(), instance->capacity(), [&slot](RecordPtr record) { slot.async->try_put(record); },
+          [this](RecordPtr record) {
+            record->not_run = true;
+            lanes_[record->lane]->sink->try_put(record);
+          });
     }
-    slot.router =
-        std::make_unique<flow::function_node<RecordPtr, flow::continue_msg, flow::queueing_lightweight>>(
-            graph_, flow::unlimited, [this](const RecordPtr& record) {
-              lanes_[record->lane]->after_model_entry->try_put(record);
-              return flow::continue_msg();
-            });
+    slot.router = std::make_unique<ForwardNode>(graph_, flow::unlimited, [this](const RecordPtr& record) {
+      lanes_[record->lane]->after_model_entry->try_put(record);
+      return flow::continue_msg();
+    });
     if (slot.async) flow::make_edge(*slot.async, *slot.router);
     if (slot.function) flow::make_edge(*slot.function, *slot.router);
+  }
+
+  // The lane's way into its model: resumed, failed and stopped records skip it.
+  void build_gate(Lane& lane, ModelSlot* slot) {
+    lane.gate = std::make_unique<ForwardNode>(graph_, flow::unlimited, [this, &lane, slot](RecordPtr record) {
+      if (!record->failure && !record->not_run) attach_finished(lane, *record);
+      const bool skip_model = record->failure || record->not_run || record->resumed || slot == nullptr ||
+                              (!slot->async && !slot->function);
+      if (skip_model) {
+        (record->not_run ? static_cast<flow::receiver<RecordPtr>*>(lane.sink.get()) : lane.after_model_entry)
+            ->try_put(record);
+      } else if (state_.stopping()) {
+        record->not_run = true;
+        lane.sink->try_put(record);
+      } else if (slot->dispatcher) {
+        slot->dispatcher->push(std::move(record));
+      } else {
+        slot->function->try_put(record);
+      }
+      return flow::continue_msg();
+    });
+    if (slot != nullptr && slot->dispatcher) {
+      ModelDispatcher* dispatcher = slot->dispatcher.get();
+      const int index = static_cast<int>(lane.index);
+      lane.progress.in_flight = [dispatcher, index] { return dispatcher->in_flight(index); };
+    }
   }
 
   void build_graph() {
@@ -377,7 +548,7 @@ class Runner {
       flow::make_edge(*lane.input, *lane.limiter);
       flow::sender<RecordPtr>* tail = lane.limiter.get();
       for (auto& instance : lane.before_model) {
-        lane.functions_before.push_back(function_node(instance.get(), /*inference=*/false));
+        lane.functions_before.push_back(function_node(instance.get(), /*before_model=*/true));
         flow::make_edge(*tail, *lane.functions_before.back());
         tail = lane.functions_before.back().get();
       }
@@ -390,7 +561,7 @@ class Runner {
       flow::receiver<RecordPtr>* after_entry = lane.sink.get();
       flow::sender<RecordPtr>* after_tail = nullptr;
       for (auto& instance : lane.after_model) {
-        lane.functions_after.push_back(function_node(instance.get(), /*inference=*/false));
+        lane.functions_after.push_back(function_node(instance.get(), /*before_model=*/false));
         if (after_tail == nullptr) {
           after_entry = lane.functions_after.back().get();
         } else {
@@ -400,62 +571,56 @@ class Runner {
       }
       if (after_tail != nullptr) flow::make_edge(*after_tail, *lane.sink);
       lane.after_model_entry = after_entry;
-      ModelSlot* slot = lane.model != nullptr ? slot_of[lane.model] : nullptr;
-      if (slot == nullptr || (!slot->async && !slot->function)) {
-        // No inference in this lane (no model, or --mode eval): straight on to scoring.
-        flow::make_edge(*tail, *after_entry);
-      } else if (slot->async) {
-        flow::make_edge(*tail, *slot->async);
-      } else {
-        flow::make_edge(*tail, *slot->function);
-      }
+      build_gate(lane, lane.model != nullptr ? slot_of[lane.model] : nullptr);
+      flow::make_edge(*tail, *lane.gate);
     }
   }
 
-  json prediction_row(const Lane& lane, const Record& record) const {
-    json row;
-    row["data_abbr"] = *lane.dataset_abbr;
-    row["id"] = record.index;
-    row["replica"] = record.replica;
-    row["success"] = !record.failure.has_value() || !record.failure->during_inference;
-    if (const json* messages = record.find("messages")) {
-      row["origin_prompt"] = *messages;
-    } else if (const json* prompt = record.find("prompt")) {
-      row["origin_prompt"] = *prompt;
+  void echo_failure(Lane& lane, const std::string& message) {
+    const ef_log_level level = lane.echoed_failures++ < kEchoedFailures ? EF_LOG_WARNING : EF_LOG_INFO;
+    if (lane.echoed_failures == kEchoedFailures + 1) {
+      log_.write(lane.progress.label, EF_LOG_WARNING, "further failures of this dataset: see logs/run.log");
     }
-    if (const json* prediction = record.find("prediction")) row["prediction"] = *prediction;
-    if (const json* gold = record.find("gold")) row["gold"] = *gold;
-    for (const char* field : kReportedFields) {
-      if (const json* value = record.find(field)) row[field] = *value;
-    }
-    if (record.failure) {
-      row[record.failure->during_inference ? "error_info" : "eval_error"] =
-          fmt::format("{}: {}", record.failure->node, record.failure->message);
-    }
-    return row;
+    log_.write(lane.progress.label, level, message);
+  }
+
+  void store_write(const Status& written) {
+    if (!written) state_.abort(written.error());
   }
 
   void finish_record(Lane& lane, Record& record) {
+    const std::lock_guard lock(lane.sink_mutex);
+    if (lane.sealed || record.not_run) return;
     ++lane.result.total;
     if (record.resumed) ++lane.result.resumed;
+    const SampleKey key{record.index, record.replica};
     const bool inference_failed = record.failure && record.failure->during_inference;
     if (inference_failed) {
       ++lane.result.failed;
       ++lane.progress.failed;
-      lane.failures->append(prediction_row(lane, record));
-      log_.write(lane.progress.label, EF_LOG_WARNING,
-                 fmt::format("sample {} replica {} failed in {}: {}", record.index, record.replica,
-                             record.failure->node, record.failure->message));
+      store_write(
+          lane.store->write_failure(key, prediction_line(*lane.dataset_abbr, record, record.content_hash)));
+      echo_failure(lane, fmt::format("sample {} replica {} failed in {}: {}", record.index, record.replica,
+                                     record.failure->node, record.failure->message));
     } else {
-      if (!record.resumed && options_.mode != RunMode::kEval)
-        lane.predictions->append(prediction_row(lane, record));
+      if (!record.resumed && options_.mode != RunMode::kEval) {
+        store_write(lane.store->write_prediction(
+            key, prediction_line(*lane.dataset_abbr, record, record.content_hash)));
+        if (const json* tokens = record.find("completion_tokens");
+            tokens != nullptr && tokens->is_number_integer()) {
+          lane.progress.output_tokens += tokens->get<int64_t>();
+        }
+      }
       if (record.failure) {
         ++lane.result.eval_failed;
         ++lane.progress.failed;
-        log_.write(lane.progress.label, EF_LOG_WARNING,
-                   fmt::format("sample {} replica {}: scoring failed in {}: {}", record.index, record.replica,
-                               record.failure->node, record.failure->message));
+        echo_failure(lane, fmt::format("sample {} replica {}: scoring failed in {}: {}", record.index,
+                                       record.replica, record.failure->node, record.failure->message));
       } else {
+        if (const json* correct = record.find("correct"); correct != nullptr && correct->is_boolean()) {
+          ++lane.progress.scored;
+          if (correct->get<bool>()) ++lane.progress.correct;
+        }
         for (auto& metric : lane.metrics) {
           if (StatusPtr status = metric->process(record)) {
             ++lane.result.eval_failed;
@@ -469,20 +634,29 @@ class Runner {
     ++lane.progress.done;
   }
 
-  Result<RunReport> finish() {
-    RunReport report;
-    report.run_dir = run_dir_.root();
+  Result<RunReport> finish(RunReport report) {
+    report.run_dir = run_->directory().root();
     auto flush = [&](NodeInstance& instance) {
       if (StatusPtr status = instance.flush()) log_.write(instance.name(), EF_LOG_ERROR, status->message);
     };
-    for (auto& slot : models_) {
-      if (slot->instance) flush(*slot->instance);
+    if (!report.abandoned) {
+      for (auto& slot : models_) {
+        if (slot->instance) flush(*slot->instance);
+      }
     }
     for (auto& lane : lanes_) {
-      lane->predictions->flush();
-      lane->failures->flush();
-      for (auto& instance : lane->before_model) flush(*instance);
-      for (auto& instance : lane->after_model) flush(*instance);
+      lane->result.stale = lane->store->stale();
+      if (lane->result.stale > 0) {
+        log_.write(lane->progress.label, EF_LOG_WARNING,
+                   fmt::format("{} stored prediction(s) were made for other questions (the dataset or prompt "
+                               "changed since): they were not reused",
+                               lane->result.stale));
+      }
+      if (auto compacted = lane->store->compact(); !compacted) state_.abort(compacted.error());
+      if (!report.abandoned) {
+        for (auto& instance : lane->before_model) flush(*instance);
+        for (auto& instance : lane->after_model) flush(*instance);
+      }
       for (auto& metric : lane->metrics) {
         auto metrics = metric->report();
         if (!metrics) {
@@ -492,8 +666,8 @@ class Runner {
         lane->result.metrics.update(*metrics);
       }
       if (options_.mode != RunMode::kInfer) {
-        if (auto written =
-                write_results(run_dir_.results(lane->model_abbr, lane->dataset->spec.abbr), lane->result);
+        if (auto written = write_results(
+                run_->directory().results(lane->model_abbr, lane->dataset->spec.abbr), lane->result);
             !written) {
           return Error{written.error()};
         }
@@ -506,7 +680,7 @@ class Runner {
 
   const ValidatedPipeline& pipeline_;
   const RunOptions& options_;
-  RunDirectory run_dir_;
+  std::unique_ptr<Run> run_;
   RunLog log_;
   RunState state_;
   flow::graph graph_;
@@ -516,15 +690,28 @@ class Runner {
 
 }  // namespace
 
+Result<std::unique_ptr<Run>> open_run(const ValidatedPipeline& pipeline, const RunOptions& options) {
+  RunStart start;
+  start.work_dir = options.work_dir;
+  start.resume = options.resume;
+  start.eval_only = options.mode == RunMode::kEval;
+  start.command_line = options.command_line;
+  return Run::open(pipeline, start);
+}
+
 Result<RunReport> run_pipeline(const ValidatedPipeline& pipeline, const RunOptions& options) {
-  auto run_dir = options.resume ? RunDirectory::open(*options.resume)
-                 : options.mode == RunMode::kEval
-                     ? Result<RunDirectory>(Error{"--mode eval needs --resume RUN_DIR "
-                                                  "(the run whose predictions to score)"})
-                     : RunDirectory::create(options.work_dir);
-  if (!run_dir) return Error{run_dir.error()};
-  Runner runner(pipeline, options, std::move(*run_dir));
-  return runner.run();
+  auto run = open_run(pipeline, options);
+  if (!run) return Error{run.error()};
+  return run_pipeline(pipeline, options, std::move(*run));
+}
+
+Result<RunReport> run_pipeline(const ValidatedPipeline& pipeline, const RunOptions& options,
+                               std::unique_ptr<Run> run) {
+  auto runner = std::make_unique<Runner>(pipeline, options, std::move(run));
+  auto report = runner->run();
+  // Samples still at the model hold pointers into the graph: it must outlive the process's last moments.
+  if (report && report->abandoned) static_cast<void>(runner.release());
+  return report;
 }
 
 }  // namespace evalflow

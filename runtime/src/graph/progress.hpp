@@ -1,11 +1,15 @@
-// Live progress on stderr: per lane done/total, rate, ETA and failures; a redrawn block on a terminal,
-// plain periodic lines otherwise (CI logs, files).
+// Live progress on stderr, per lane: done/total, in flight, samples/s and output tokens/s over the last
+// minute, elapsed, ETA from that recent rate, failures and the running accuracy; a redrawn block on a
+// terminal, plain periodic lines otherwise (CI logs, files). Warnings and notices are printed above the
+// block (message()), so they never scroll it away.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -18,6 +22,10 @@ struct LaneProgress {
   std::atomic<int64_t> total{-1};
   std::atomic<int64_t> done{0};
   std::atomic<int64_t> failed{0};
+  std::atomic<int64_t> scored{0};   // records the evaluator judged
+  std::atomic<int64_t> correct{0};  // of which correct
+  std::atomic<int64_t> output_tokens{0};
+  std::function<int64_t()> in_flight;  // samples at the model now; empty when the lane has no model
 };
 
 class ProgressReporter {
@@ -27,15 +35,29 @@ class ProgressReporter {
   ProgressReporter(const ProgressReporter&) = delete;
   ProgressReporter& operator=(const ProgressReporter&) = delete;
 
+  // A line above the progress block (or a plain line when progress is off or not on a terminal).
+  void message(const std::string& line);
+  // A line shown under the block until replaced (e.g. the stopping countdown); empty clears it.
+  void set_status(std::string status);
+
  private:
+  struct Sample {
+    std::chrono::steady_clock::time_point time;
+    std::vector<int64_t> done;
+    std::vector<int64_t> tokens;
+  };
+
   void loop();
-  void print(bool final);
+  void print(bool final);  // with mutex_ held
+  void erase_block();      // with mutex_ held
 
   std::vector<LaneProgress*> lanes_;
   bool enabled_;
   bool terminal_;
   int printed_lines_ = 0;
   std::chrono::steady_clock::time_point start_;
+  std::deque<Sample> window_;  // the last minute, for the recent rates
+  std::string status_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;

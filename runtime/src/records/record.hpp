@@ -30,6 +30,10 @@ struct ef_record {
   std::optional<Failure> failure;
   // The prediction was read back from an earlier run (--resume): inference is skipped.
   bool resumed = false;
+  // The run stopped before the record reached the model: it is neither stored nor counted (resume sends it).
+  bool not_run = false;
+  // sample_content_hash() when the record reached the model's place in the chain; stored with the row.
+  std::string content_hash;
   // Host bookkeeping: which (model, dataset) lane of the graph the record travels in.
   int lane = -1;
 

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <fstream>
 #include <string_view>
 
@@ -90,27 +89,13 @@ std::string format_value(const json& value) {
   return value.dump();
 }
 
-bool looks_secret(std::string key) {
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-  // A key *naming* where a secret lives (api_key_env) is not itself secret.
-  if (key.ends_with("_env")) return false;
-  for (const char* word : {"key", "token", "secret", "password", "authorization"}) {
-    if (key.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
 void emit(YAML::Emitter& out, const json& value) {
   switch (value.type()) {
     case json::value_t::object:
       out << YAML::BeginMap;
       for (const auto& [key, item] : value.items()) {
         out << YAML::Key << key << YAML::Value;
-        if (looks_secret(key) && !item.is_object() && !item.is_array() && !item.is_null()) {
-          out << "<redacted>";
-        } else {
-          emit(out, item);
-        }
+        emit(out, item);
       }
       out << YAML::EndMap;
       break;
@@ -155,6 +140,9 @@ json results_json(const LaneResult& lane) {
   results["num_failed"] = lane.failed;
   results["num_eval_failed"] = lane.eval_failed;
   results["num_resumed"] = lane.resumed;
+  results["num_scored"] = lane.scored();
+  if (lane.planned >= 0) results["num_planned"] = lane.planned;
+  results["complete"] = lane.complete();
   if (lane.expected) {
     results["expected"] = {{"metric", lane.expected->metric},
                            {"value", lane.expected->value},
@@ -223,7 +211,13 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
           row.push_back(std::to_string(lane->failed + lane->eval_failed));
         } else {
           const json* value = metric_value(lane->metrics, metric);
-          row.push_back(value != nullptr ? format_value(*value) : "-");
+          std::string cell = value != nullptr ? format_value(*value) : "-";
+          // A figure over part of the dataset must not pass for the dataset's.
+          if (!lane->complete()) {
+            cell += fmt::format(" ({}/{} scored: INCOMPLETE)", lane->scored(),
+                                lane->planned >= 0 ? std::to_string(lane->planned) : "?");
+          }
+          row.push_back(std::move(cell));
         }
       }
       if (any_expected) {
@@ -240,8 +234,8 @@ SummaryTable summarize(const RunReport& report, const std::string& mode) {
               continue;
             }
             const double got = value->get<double>();
-            all_pass =
-                all_pass && std::abs(got - first->expected->value) <= first->expected->tolerance + 1e-9;
+            all_pass = all_pass && lane->complete() &&
+                       std::abs(got - first->expected->value) <= first->expected->tolerance + 1e-9;
           }
           check = all_pass ? "PASS" : "FAIL";
         }
@@ -331,7 +325,7 @@ Status write_summary(const fs::path& directory, const std::string& name, const S
   return ok_status();
 }
 
-std::string redacted_yaml(const json& value) {
+std::string pipeline_yaml(const json& value) {
   YAML::Emitter out;
   emit(out, value);
   return std::string(out.c_str()) + "\n";

@@ -1,5 +1,5 @@
 // What a run leaves behind for people: results/<model>/<dataset>.json, the summary table
-// (summary.{txt,csv,md}) and the resolved configuration with secrets redacted.
+// (summary.{txt,csv,md}), and the YAML writer of configs/pipeline.yaml.
 #pragma once
 
 #include <filesystem>
@@ -33,7 +33,7 @@ SummaryTable latency_table(const RunReport& report);
 Status write_summary(const std::filesystem::path& directory, const std::string& name,
                      const SummaryTable& table);
 
-// YAML of a JSON value with every key that looks like a secret (key, token, secret, password) masked.
-std::string redacted_yaml(const nlohmann::json& value);
+// A JSON value as YAML (configs/pipeline.yaml); redaction is the caller's (store/run_config.hpp).
+std::string pipeline_yaml(const nlohmann::json& value);
 
 }  // namespace evalflow

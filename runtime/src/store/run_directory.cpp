@@ -3,8 +3,15 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -27,8 +34,16 @@ Status make_layout(const fs::path& root) {
 Result<RunDirectory> RunDirectory::create(const fs::path& work_dir) {
   const std::time_t now = std::time(nullptr);
   const std::string stamp = fmt::format("{:%Y%m%d_%H%M%S}", fmt::localtime(now));
+  std::error_code error;
+  fs::create_directories(work_dir, error);
+  if (error) return Error{fmt::format("{}: cannot create directory: {}", work_dir.string(), error.message())};
+  // create_directory is atomic and says whether it made the directory, so two runs starting in the same
+  // second never share one.
   fs::path root = work_dir / stamp;
-  for (int suffix = 1; fs::exists(root); ++suffix) root = work_dir / fmt::format("{}_{}", stamp, suffix);
+  for (int suffix = 1; !fs::create_directory(root, error); ++suffix) {
+    if (error) return Error{fmt::format("{}: cannot create directory: {}", root.string(), error.message())};
+    root = work_dir / fmt::format("{}_{}", stamp, suffix);
+  }
   if (auto made = make_layout(root); !made) return Error{made.error()};
   return RunDirectory(fs::absolute(root));
 }
@@ -57,25 +72,67 @@ fs::path RunDirectory::results(const std::string& model, const std::string& data
 Result<std::unique_ptr<JsonlAppender>> JsonlAppender::open(const fs::path& file, bool truncate) {
   std::error_code error;
   fs::create_directories(file.parent_path(), error);
-  std::ofstream stream(file, truncate ? std::ios::trunc : std::ios::app);
-  if (!stream) return Error{fmt::format("{}: cannot open for writing", file.string())};
-  return std::unique_ptr<JsonlAppender>(new JsonlAppender(std::move(stream)));
+  const int fd =
+      ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0644);
+  if (fd < 0)
+    return Error{fmt::format("{}: cannot open for writing: {}", file.string(), std::strerror(errno))};
+  struct stat info {};
+  const int64_t size = ::fstat(fd, &info) == 0 ? static_cast<int64_t>(info.st_size) : 0;
+  return std::unique_ptr<JsonlAppender>(new JsonlAppender(file, fd, size));
 }
 
-void JsonlAppender::append(const nlohmann::json& row) {
-  const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+JsonlAppender::JsonlAppender(fs::path file, int fd, int64_t size)
+    : file_(std::move(file)), fd_(fd), good_size_(size) {}
+
+JsonlAppender::~JsonlAppender() {
+  static_cast<void>(flush());
+  ::close(fd_);
+}
+
+Status JsonlAppender::append_line(std::string_view line) {
   const std::lock_guard lock(mutex_);
-  stream_ << line;
+  if (!error_.empty()) return Error{error_};
+  buffer_.append(line);
+  buffer_ += '\n';
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_flush_ >= kFlushInterval) {
-    stream_.flush();
-    last_flush_ = now;
-  }
+  if (now - last_flush_ < kFlushInterval) return ok_status();
+  last_flush_ = now;
+  return write_buffer();
 }
 
-void JsonlAppender::flush() {
+Status JsonlAppender::append(const nlohmann::json& row) {
+  return append_line(row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Status JsonlAppender::flush() {
   const std::lock_guard lock(mutex_);
-  stream_.flush();
+  if (!error_.empty()) return Error{error_};
+  last_flush_ = std::chrono::steady_clock::now();
+  return write_buffer();
+}
+
+Status JsonlAppender::write_buffer() {
+  size_t written = 0;
+  while (written < buffer_.size()) {
+    const ssize_t n = ::write(fd_, buffer_.data() + written, buffer_.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int code = n < 0 ? errno : EIO;
+      // Keep the whole lines that reached the file; cut a line that reached it in part.
+      const size_t last_newline = written == 0 ? std::string::npos : buffer_.rfind('\n', written - 1);
+      const size_t whole = last_newline == std::string::npos ? 0 : last_newline + 1;
+      static_cast<void>(::ftruncate(fd_, good_size_ + static_cast<int64_t>(whole)));
+      error_ = fmt::format(
+          "{}: write failed: {}; what was written before is kept: free space or fix the "
+          "cause, then resume with --resume",
+          file_.string(), std::strerror(code));
+      return Error{error_};
+    }
+    written += static_cast<size_t>(n);
+  }
+  good_size_ += static_cast<int64_t>(buffer_.size());
+  buffer_.clear();
+  return ok_status();
 }
 
 Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const fs::path& file) {
@@ -91,12 +148,21 @@ Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const fs::
     if (!torn_error.empty()) return Error{torn_error};
     const bool complete_line = !stream.eof();
     auto row = nlohmann::json::parse(line, nullptr, false);
-    if (line.empty() || (!row.is_discarded() && row.is_object() && row.contains("id") && complete_line)) {
+    if (line.empty()) {
       good_bytes += line.size() + (complete_line ? 1 : 0);
-      if (!line.empty()) {
-        const SampleKey key{row["id"].get<int64_t>(), row.value("replica", 0)};
-        finished[key] = std::move(row);
+      continue;
+    }
+    if (!row.is_discarded() && row.is_object() && row.contains("id") && complete_line) {
+      const auto replica = row.value("replica", nlohmann::json(0));
+      if (!row["id"].is_number_integer() || !replica.is_number_integer()) {
+        return Error{
+            fmt::format("{}:{}: `id` and `replica` must be integers (found {} and {}); fix or remove "
+                        "the line, then resume",
+                        file.string(), number, row["id"].dump(), replica.dump())};
       }
+      good_bytes += line.size() + 1;
+      const SampleKey key{row["id"].get<int64_t>(), replica.get<int32_t>()};
+      finished[key] = std::move(row);
       continue;
     }
     // Only the last line may be torn by a kill; anything after it makes the file corrupt.
@@ -108,6 +174,22 @@ Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const fs::
   stream.close();
   if (!torn_error.empty()) fs::resize_file(file, good_bytes);
   return finished;
+}
+
+Status replace_jsonl(const fs::path& file, const std::vector<std::string>& lines) {
+  const fs::path temporary = file.string() + ".tmp";
+  {
+    auto out = JsonlAppender::open(temporary, /*truncate=*/true);
+    if (!out) return Error{out.error()};
+    for (const auto& line : lines) {
+      if (auto appended = (*out)->append_line(line); !appended) return appended;
+    }
+    if (auto flushed = (*out)->flush(); !flushed) return flushed;
+  }
+  std::error_code error;
+  fs::rename(temporary, file, error);
+  if (error) return Error{fmt::format("{}: cannot replace: {}", file.string(), error.message())};
+  return ok_status();
 }
 
 }  // namespace evalflow

@@ -4,12 +4,13 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -36,29 +37,46 @@ class RunDirectory {
   std::filesystem::path root_;
 };
 
-// Appends one JSON line per call. Lines reach the file at most kFlushInterval after they are appended
-// (one write per line would cap a fast run at the syscall rate), so a killed run loses at most that
-// much finished work; a torn last line is cut on resume.
+// Appends JSON lines to a file. Lines reach the file at most kFlushInterval after they are appended (one
+// write per line would cap a fast run at the syscall rate; the run also flushes on a timer), so a killed
+// run loses at most that much finished work, and a torn last line is cut on resume. A failed write (disk
+// full, I/O error) cuts the partial line, is reported with the file's name, and every later call fails too:
+// nothing written before is lost and the run stops.
 class JsonlAppender {
  public:
   static constexpr std::chrono::milliseconds kFlushInterval{100};
 
   static Result<std::unique_ptr<JsonlAppender>> open(const std::filesystem::path& file, bool truncate);
-  void append(const nlohmann::json& row);
-  void flush();
+  ~JsonlAppender();
+  JsonlAppender(const JsonlAppender&) = delete;
+  JsonlAppender& operator=(const JsonlAppender&) = delete;
+
+  Status append_line(std::string_view line);  // one complete JSON text, without its newline
+  Status append(const nlohmann::json& row);
+  Status flush();
+  [[nodiscard]] const std::filesystem::path& path() const { return file_; }
 
  private:
-  explicit JsonlAppender(std::ofstream stream) : stream_(std::move(stream)) {}
+  JsonlAppender(std::filesystem::path file, int fd, int64_t size);
+  Status write_buffer();  // with mutex_ held
+
   std::mutex mutex_;
-  std::ofstream stream_;
+  std::filesystem::path file_;
+  int fd_;
+  int64_t good_size_;  // bytes of whole lines on disk
+  std::string buffer_;
+  std::string error_;  // set by the first failed write
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
 };
 
 using SampleKey = std::pair<int64_t, int32_t>;  // (id, replica)
 
-// The finished rows of an earlier run's predictions file, by (id, replica). A torn last line (the run
-// was killed mid-write) is cut from the file so that appending can go on; any other bad line is an
-// error naming file:line.
+// The rows of an earlier run's predictions (or failures) file, by (id, replica); a later row of the same key
+// replaces an earlier one. A torn last line (the run was killed mid-write) is cut from the file so that
+// appending can go on; any other bad line (not JSON, no integer id or replica) is an error naming file:line.
 Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const std::filesystem::path& file);
+
+// Replaces `file` with `lines` (each a JSON text) atomically: a temporary file, fsync, rename.
+Status replace_jsonl(const std::filesystem::path& file, const std::vector<std::string>& lines);
 
 }  // namespace evalflow

@@ -40,10 +40,24 @@ void RunLog::write(const std::string& node, ef_log_level level, const std::strin
   const std::string line = fmt::format("{:%Y-%m-%d %H:%M:%S} [{}] {}: {}\n",
                                        fmt::localtime(std::chrono::system_clock::to_time_t(now)),
                                        level_name(level), node, message);
+  std::function<void(const std::string&)> echo;
+  {
+    const std::lock_guard lock(mutex_);
+    if (node != "run") stream_for(node) << line << std::flush;
+    stream_for("run") << line << std::flush;
+    if (!echo_warnings_ || level < EF_LOG_WARNING) return;
+    echo = echo_;
+  }
+  if (echo) {
+    echo(line.substr(0, line.size() - 1));
+  } else {
+    std::fputs(line.c_str(), stderr);
+  }
+}
+
+void RunLog::set_echo(std::function<void(const std::string&)> echo) {
   const std::lock_guard lock(mutex_);
-  if (node != "run") stream_for(node) << line << std::flush;
-  stream_for("run") << line << std::flush;
-  if (echo_warnings_ && level >= EF_LOG_WARNING) std::fputs(line.c_str(), stderr);
+  echo_ = std::move(echo);
 }
 
 }  // namespace evalflow

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -24,6 +25,7 @@ class ProbeInferencer {
         delay_(std::chrono::microseconds(options.value("delay_us", 2000))),
         fail_ids_(options.value("fail_ids", std::set<int64_t>{})),
         answer_field_(options.value("answer_field", "gold")),
+        capacity_(options.value("capacity", int64_t{0})),
         worker_([this] { work(); }) {}
 
   ~ProbeInferencer() {
@@ -41,16 +43,20 @@ class ProbeInferencer {
     in_flight_datasets_.insert(std::string(ticket.record().dataset()));
     if (in_flight_datasets_.size() > 1) datasets_overlapped_ = true;
     in_flight_count_[std::string(ticket.record().dataset())]++;
+    if (order_.size() < kOrderKept) order_.emplace_back(ticket.record().dataset());
     queue_.push_back(ticket);
     max_in_flight_ = std::max(max_in_flight_, queue_.size());
     wake_.notify_one();
   }
 
+  [[nodiscard]] int64_t capacity() const { return capacity_; }
+
   void flush() {
     const std::lock_guard lock(mutex_);
     json report = {{"submitted", submitted_},
                    {"max_in_flight", max_in_flight_},
-                   {"datasets_overlapped", datasets_overlapped_}};
+                   {"datasets_overlapped", datasets_overlapped_},
+                   {"submission_order", order_}};
     std::ofstream(run_dir_ + "/probe_" + model_ + ".json") << report.dump();
   }
 
@@ -85,6 +91,9 @@ class ProbeInferencer {
   std::chrono::microseconds delay_;
   std::set<int64_t> fail_ids_;
   std::string answer_field_;
+  int64_t capacity_;
+  static constexpr size_t kOrderKept = 64;
+  std::vector<std::string> order_;  // the dataset of each of the first submissions
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<evalflow::sdk::Ticket> queue_;
@@ -106,8 +115,9 @@ const ef_node_type kProbe = evalflow::sdk::async_node_type<ProbeInferencer>({
     .reads = kReads,
     .writes = kWrites,
     .options_schema = R"({"type": "object", "properties": {
-        "delay_us": {"type": "integer", "minimum": 0},
-        "fail_ids": {"type": "array", "items": {"type": "integer"}},
+        "delay_us": {"type": "integer", "minimum": 0, "x-connection": true},
+        "fail_ids": {"type": "array", "items": {"type": "integer"}, "x-connection": true},
+        "capacity": {"type": "integer", "minimum": 0, "x-connection": true},
         "answer_field": {"type": "string"}}, "additionalProperties": false})",
 });
 

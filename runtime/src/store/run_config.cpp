@@ -1,0 +1,169 @@
+#include "store/run_config.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "report/results.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace evalflow {
+
+OptionRoles option_roles(const ResolvedNode& node) {
+  OptionRoles roles;
+  if (node.type.type == nullptr || node.type.type->options_schema == nullptr) return roles;
+  const json schema = json::parse(node.type.type->options_schema, nullptr, false);
+  if (!schema.is_object() || !schema.contains("properties") || !schema["properties"].is_object())
+    return roles;
+  for (const auto& [name, property] : schema["properties"].items()) {
+    if (!property.is_object()) continue;
+    if (property.value("x-path", false)) roles.paths.push_back(name);
+    if (property.value("x-secret", false)) roles.secrets.push_back(name);
+    if (property.value("x-connection", false)) roles.connection.push_back(name);
+  }
+  return roles;
+}
+
+namespace {
+
+// Every node of the pipeline with its place in the document.
+template <typename Visit>
+void for_each_node(const ValidatedPipeline& pipeline, Visit visit) {
+  for (const auto& model : pipeline.models) visit(model.node, true);
+  for (const auto& dataset : pipeline.datasets) {
+    for (const auto& node : dataset.chain) {
+      if (!node.spec.uses_model) visit(node, false);
+    }
+    for (const auto& metric : dataset.metrics) visit(metric, false);
+  }
+}
+
+json absolute_path(const json& value, const fs::path& base) {
+  if (value.is_string()) {
+    const fs::path path = value.get<std::string>();
+    return (path.is_absolute() ? path : fs::absolute(base / path)).lexically_normal().string();
+  }
+  if (value.is_array()) {
+    json paths = json::array();
+    for (const auto& item : value) paths.push_back(absolute_path(item, base));
+    return paths;
+  }
+  return value;
+}
+
+json* options_at(json& document, const ResolvedNode& node) {
+  const json::json_pointer pointer(node.spec.pointer + "/options");
+  return document.contains(pointer) && document[pointer].is_object() ? &document[pointer] : nullptr;
+}
+
+}  // namespace
+
+json stored_document(const ValidatedPipeline& pipeline) {
+  json document = pipeline.spec.document.value;
+  for_each_node(pipeline, [&](const ResolvedNode& node, bool /*model*/) {
+    json* options = options_at(document, node);
+    if (options == nullptr) return;
+    const OptionRoles roles = option_roles(node);
+    for (const auto& name : roles.paths) {
+      if (options->contains(name)) (*options)[name] = absolute_path((*options)[name], node.spec.base_dir);
+    }
+    for (const auto& name : roles.secrets) {
+      if (options->contains(name) && !(*options)[name].is_null()) (*options)[name] = kRedacted;
+    }
+  });
+  if (document.contains("plugin_paths"))
+    document["plugin_paths"] = absolute_path(document["plugin_paths"], pipeline.spec.pipeline_dir);
+  return document;
+}
+
+json protocol_of(const ValidatedPipeline& pipeline) {
+  json document = stored_document(pipeline);
+  for (const char* key : {"name", "description", "records_in_flight", "plugin_paths"}) document.erase(key);
+  // Samples and prompts as the run uses them, whether written or defaulted.
+  for (const auto& resolved : pipeline.datasets) {
+    const DatasetSpec& spec = resolved.spec;
+    const json::json_pointer pointer(spec.pointer);
+    if (!document.contains(pointer)) continue;
+    json& dataset = document[pointer];
+    dataset.erase("expected");
+    dataset["samples"] = spec.samples;
+    dataset["num_prompts"] = spec.num_prompts ? json(*spec.num_prompts) : json(nullptr);
+  }
+  for (const auto& model : pipeline.models) {
+    json* options = options_at(document, model.node);
+    if (options == nullptr) continue;
+    for (const auto& name : option_roles(model.node).connection) options->erase(name);
+  }
+  return document;
+}
+
+std::vector<std::string> redacted_options(const ValidatedPipeline& pipeline) {
+  std::vector<std::string> found;
+  for_each_node(pipeline, [&](const ResolvedNode& node, bool /*model*/) {
+    const json& document = pipeline.spec.document.value;
+    const json::json_pointer pointer(node.spec.pointer + "/options");
+    if (!document.contains(pointer)) return;
+    for (const auto& name : option_roles(node).secrets) {
+      const json& options = document[pointer];
+      if (options.contains(name) && options[name] == kRedacted)
+        found.push_back(node.display_name + "." + name);
+    }
+  });
+  return found;
+}
+
+Status write_run_config(const RunDirectory& run_dir, const ValidatedPipeline& pipeline,
+                        const json& command_line) {
+  const fs::path yaml_file = run_dir.configs() / "pipeline.yaml";
+  std::ofstream yaml(yaml_file);
+  yaml << "# The resolved pipeline of this run: paths absolute, secrets redacted. `evalflow run --resume "
+       << run_dir.root().string() << "` continues the run from it;\n# `evalflow run " << yaml_file.string()
+       << "` runs it again.\n"
+       << pipeline_yaml(stored_document(pipeline)) << "\n";
+  if (!yaml) return Error{fmt::format("{}: cannot write", yaml_file.string())};
+  const fs::path protocol_file = run_dir.configs() / "protocol.json";
+  if (!fs::exists(protocol_file)) {
+    std::ofstream protocol(protocol_file);
+    protocol << protocol_of(pipeline).dump(2) << "\n";
+    if (!protocol) return Error{fmt::format("{}: cannot write", protocol_file.string())};
+  }
+  const fs::path run_file = run_dir.configs() / "run.json";
+  json runs = json::array();
+  if (std::ifstream in(run_file); in) {
+    runs = json::parse(in, nullptr, false);
+    if (!runs.is_array()) runs = json::array();
+  }
+  runs.push_back(command_line);
+  std::ofstream out(run_file);
+  out << runs.dump(2) << "\n";
+  if (!out) return Error{fmt::format("{}: cannot write", run_file.string())};
+  return ok_status();
+}
+
+Result<json> read_protocol(const RunDirectory& run_dir) {
+  const fs::path file = run_dir.configs() / "protocol.json";
+  std::ifstream in(file);
+  if (!in) return json::object();
+  json protocol = json::parse(in, nullptr, false);
+  if (protocol.is_discarded())
+    return Error{fmt::format("{}: not valid JSON; restore or delete it", file.string())};
+  return protocol;
+}
+
+std::vector<std::string> protocol_differences(const json& stored, const json& current) {
+  std::vector<std::string> differences;
+  if (stored.empty()) return differences;
+  for (const auto& change : json::diff(stored, current)) {
+    const std::string path = change.value("path", "");
+    const json::json_pointer pointer(path);
+    const std::string before = stored.contains(pointer) ? stored[pointer].dump() : "(absent)";
+    const std::string after = current.contains(pointer) ? current[pointer].dump() : "(absent)";
+    differences.push_back(fmt::format("{}: {} -> {}", path, before, after));
+  }
+  return differences;
+}
+
+}  // namespace evalflow
