@@ -2,9 +2,13 @@
 // two datasets sharing one inferencer, resume, failures, a bad JSONL line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "config/pipeline_spec.hpp"
 #include "graph/pipeline_run.hpp"
@@ -128,6 +132,69 @@ TEST_F(PipelineTest, TwoDatasetsShareOneInferencerAndRunConcurrently) {
   EXPECT_EQ(read_json(report->run_dir / "results" / "probe" / "set_b.json")["accuracy"], 100.0);
   EXPECT_TRUE(fs::exists(report->run_dir / "configs" / "pipeline.yaml"));
   EXPECT_TRUE(fs::exists(report->run_dir / "logs" / "run.log"));
+}
+
+TEST_F(PipelineTest, DatasetsSharingAModelTakeItsSlotsInTurn) {
+  // set_a is queued first and has more samples: without turns it would take every slot before set_b.
+  write("questions_a.jsonl", rows("a", 40));
+  PipelineSources sources;
+  sources.pipeline = two_dataset_pipeline(R"({"delay_us": 200, "capacity": 2})");
+  auto report = run(sources);
+  ASSERT_TRUE(report) << report.error();
+  const json probe = read_json(report->run_dir / "probe_probe.json");
+  EXPECT_LE(probe["max_in_flight"].get<int>(), 2) << "the host submits no more than the plugin's capacity";
+  const auto order = probe["submission_order"].get<std::vector<std::string>>();
+  ASSERT_GE(order.size(), 16U);
+  const auto b_in_first_16 = std::count(order.begin(), order.begin() + 16, "set_b");
+  EXPECT_GE(b_in_first_16, 7) << "set_b got " << b_in_first_16 << " of the first 16 slots";
+}
+
+TEST_F(PipelineTest, RowsKeepEveryFieldTheChainWrote) {
+  write("questions_a.jsonl",
+        json{{"question", "q"}, {"answer", "1"}, {"level", 3}, {"id", "x-7"}, {"subject", "Algebra"}}.dump() +
+            "\n");
+  PipelineSources sources;
+  sources.pipeline = two_dataset_pipeline(R"({"delay_us": 0})");
+  auto report = run(sources);
+  ASSERT_TRUE(report) << report.error();
+  const auto rows = read_jsonl(report->run_dir / "predictions" / "probe" / "set_a.jsonl");
+  ASSERT_EQ(rows.size(), 1U);
+  const json& row = rows[0];
+  EXPECT_EQ(row["level"], 3) << row.dump();
+  EXPECT_EQ(row["subject"], "Algebra");
+  EXPECT_EQ(row["question"], "q");
+  EXPECT_EQ(row["id"], 0) << "the sample index keeps AISBench's name";
+  EXPECT_EQ(row["id_field"], "x-7") << "a column named like a row key is kept under <name>_field";
+  EXPECT_EQ(row["correct"], true) << "the evaluator's output is in the row";
+  EXPECT_TRUE(row["success"].get<bool>());
+  EXPECT_TRUE(row.contains("sample_hash"));
+}
+
+TEST_F(PipelineTest, CtrlCSendsNothingNewAndStoresNoRowForSamplesThatNeverReachedTheModel) {
+  PipelineSources sources;
+  // A capacity of 1 and a slow model: most records wait in the host when Ctrl-C comes.
+  sources.pipeline = two_dataset_pipeline(R"({"delay_us": 20000, "capacity": 1})");
+  std::thread interrupter([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    std::raise(SIGINT);
+  });
+  auto report = run(sources);
+  interrupter.join();
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_TRUE(report->interrupted);
+  EXPECT_FALSE(report->abandoned) << "the one sample in flight finished within the grace period";
+  const json probe = read_json(report->run_dir / "probe_probe.json");
+  int64_t stored = 0;
+  for (const std::string name : {"set_a", "set_b"}) {
+    const auto rows = read_jsonl(report->run_dir / "predictions" / "probe" / (name + ".jsonl"));
+    for (const auto& row : rows) EXPECT_TRUE(row.contains("prediction")) << row.dump();
+    stored += static_cast<int64_t>(rows.size());
+    EXPECT_TRUE(read_jsonl(report->run_dir / "predictions" / "probe" / (name + "_failed.jsonl")).empty());
+  }
+  EXPECT_LT(stored, 20) << "the run stopped early";
+  EXPECT_EQ(probe["submitted"].get<int64_t>(), stored)
+      << "every sample sent was finished and stored, no other";
+  EXPECT_FALSE(report->lanes[0].complete());
 }
 
 TEST_F(PipelineTest, FailedRecordsAreCountedNotScoredAndResumeSendsOnlyThem) {
