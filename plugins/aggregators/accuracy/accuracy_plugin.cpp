@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <record_groups/record_groups.hpp>
+
 #include "accuracy.hpp"
 
 namespace {
@@ -14,7 +16,7 @@ namespace sdk = evalflow::sdk;
 class AccuracyNode {
  public:
   AccuracyNode(const sdk::json& options, const sdk::NodeInfo& /*info*/)
-      : field_(options.value("field", "correct")) {}
+      : field_(options.value("field", "correct")), groups_(evalflow::record_groups::group_columns(options)) {}
 
   static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     reads.add(options.value("field", "correct"), EF_TYPE_BOOL);
@@ -26,13 +28,28 @@ class AccuracyNode {
       throw sdk::invalid_argument("field '" + field_ +
                                   "' is missing or not a boolean: put an evaluator before accuracy");
     counter_.add(*correct);
+    groups_.add(record, [&](evalflow::accuracy::AccuracyCounter& group) { group.add(*correct); });
   }
 
-  [[nodiscard]] sdk::json report() const { return counter_.report(); }
+  // The dataset's figures, then per column "accuracy_by_<column>": {value: percent} and the group sizes.
+  [[nodiscard]] sdk::json report() const {
+    sdk::json report = counter_.report();
+    for (const auto& [column, groups] : groups_.groups()) {
+      sdk::json& accuracy = report["accuracy_by_" + column];
+      sdk::json& sizes = report["num_by_" + column];
+      for (const auto& [value, counter] : groups) {
+        const sdk::json figures = counter.report();
+        accuracy[value] = figures["accuracy"];
+        sizes[value] = figures["total"];
+      }
+    }
+    return report;
+  }
 
  private:
   std::string field_;
   evalflow::accuracy::AccuracyCounter counter_;  // aggregates are called serially
+  evalflow::record_groups::Grouped<evalflow::accuracy::AccuracyCounter> groups_;
 };
 
 const ef_node_type kAccuracy = sdk::aggregate_node_type<AccuracyNode>({

@@ -33,5 +33,33 @@ TEST(AccuracyPlugin, ReadsTheConfiguredBooleanField) {
   EXPECT_EQ((*node.report())["accuracy"], 100.0);
 }
 
+TEST(AccuracyPlugin, BreaksAccuracyDownByTheGroupByColumns) {
+  LoadedNode node("accuracy", R"({"group_by": ["level", "subject"]})");
+  const struct {
+    int level;
+    const char* subject;
+    bool correct;
+  } samples[] = {{1, "Algebra", true}, {1, "Geometry", false}, {2, "Algebra", true}, {2, "Algebra", true}};
+  for (const auto& sample : samples) {
+    Record record;
+    record.at("correct") = sample.correct;
+    record.at("level") = sample.level;
+    record.at("subject") = sample.subject;
+    ASSERT_EQ(node.process(record), nullptr);
+  }
+  Record without_level;
+  without_level.at("correct") = false;
+  without_level.at("subject") = "Algebra";
+  ASSERT_EQ(node.process(without_level), nullptr);
+  const auto report = node.report();
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_DOUBLE_EQ((*report)["accuracy"].get<double>(), 60.0);
+  EXPECT_DOUBLE_EQ((*report)["accuracy_by_level"]["1"].get<double>(), 50.0) << report->dump();
+  EXPECT_DOUBLE_EQ((*report)["accuracy_by_level"]["2"].get<double>(), 100.0);
+  EXPECT_DOUBLE_EQ((*report)["accuracy_by_level"]["(none)"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ((*report)["accuracy_by_subject"]["Algebra"].get<double>(), 75.0);
+  EXPECT_EQ((*report)["num_by_subject"]["Geometry"], 1);
+}
+
 }  // namespace
 }  // namespace evalflow

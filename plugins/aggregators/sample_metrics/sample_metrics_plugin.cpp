@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include <record_groups/record_groups.hpp>
+
 #include "sample_metrics.hpp"
 
 namespace {
@@ -17,7 +19,8 @@ class SampleMetricsNode {
  public:
   SampleMetricsNode(const sdk::json& options, const sdk::NodeInfo& /*info*/)
       : correct_field_(options.value("correct_field", "correct")),
-        answer_field_(options.value("answer_field", "extracted")) {}
+        answer_field_(options.value("answer_field", "extracted")),
+        groups_(evalflow::record_groups::group_columns(options)) {}
 
   static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     reads.add(options.value("correct_field", "correct"), EF_TYPE_BOOL);
@@ -38,18 +41,40 @@ class SampleMetricsNode {
     sample.unclosed_think = record.boolean("truncated");
     sample.completion_tokens = record.integer("completion_tokens");
     try {
+      groups_.add(record, [&](evalflow::sample_metrics::SampleMetrics& group) { group.add(sample); });
       metrics_.add(std::move(sample));
     } catch (const std::invalid_argument& error) {
       throw sdk::invalid_argument(error.what());
     }
   }
 
-  [[nodiscard]] sdk::json report() const { return metrics_.report(); }
+  // The dataset's figures, then per column "<figure>_by_<column>": {value: figure} for the headline figures
+  // (avg@n, pass@n, cons@n) and the number of questions of each group.
+  [[nodiscard]] sdk::json report() const {
+    sdk::json report = metrics_.report();
+    for (const auto& [column, groups] : groups_.groups()) {
+      for (const auto& [value, metrics] : groups) {
+        const sdk::json figures = metrics.report();
+        for (const auto& [name, figure] : figures.items()) {
+          if (name.starts_with("avg@") && name.find("stderr") == std::string::npos) {
+            report[name + "_by_" + column][value] = figure;
+            const std::string n = name.substr(4);
+            for (const std::string headline : {"pass@" + n, "cons@" + n}) {
+              if (figures.contains(headline)) report[headline + "_by_" + column][value] = figures[headline];
+            }
+          }
+        }
+        report["num_questions_by_" + column][value] = figures.value("num_questions", sdk::json(nullptr));
+      }
+    }
+    return report;
+  }
 
  private:
   std::string correct_field_;
   std::string answer_field_;
   evalflow::sample_metrics::SampleMetrics metrics_;  // aggregates are called serially
+  evalflow::record_groups::Grouped<evalflow::sample_metrics::SampleMetrics> groups_;
 };
 
 const ef_node_type kSampleMetrics = sdk::aggregate_node_type<SampleMetricsNode>({

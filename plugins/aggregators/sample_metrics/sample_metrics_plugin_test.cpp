@@ -77,5 +77,24 @@ TEST(SampleMetricsPlugin, FailsTheRecordWithoutAVerdictOrSeenTwice) {
   EXPECT_NE(status->message.find("sample 2 replica 3 was reported twice"), std::string::npos);
 }
 
+TEST(SampleMetricsPlugin, BreaksTheHeadlineFiguresDownByTheGroupByColumns) {
+  LoadedNode node("sample_metrics", R"({"group_by": ["level"]})");
+  // Question 0 (level 1): 2 of 2 correct; question 1 (level 2): 1 of 2; question 2 (level 2): 0 of 2.
+  const bool verdicts[3][2] = {{true, true}, {true, false}, {false, false}};
+  for (int64_t question = 0; question < 3; ++question) {
+    for (int32_t replica = 0; replica < 2; ++replica) {
+      Record record = sample(question, replica, verdicts[question][replica], "a");
+      record.at("level") = question == 0 ? 1 : 2;
+      ASSERT_EQ(node.process(record), nullptr);
+    }
+  }
+  const auto report = node.report();
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_DOUBLE_EQ((*report)["avg@2_by_level"]["1"].get<double>(), 100.0) << report->dump();
+  EXPECT_DOUBLE_EQ((*report)["avg@2_by_level"]["2"].get<double>(), 25.0);
+  EXPECT_DOUBLE_EQ((*report)["pass@2_by_level"]["2"].get<double>(), 50.0);
+  EXPECT_EQ((*report)["num_questions_by_level"]["2"], 2);
+}
+
 }  // namespace
 }  // namespace evalflow
