@@ -26,7 +26,9 @@ SCORING = {
     "aime2024": ["--post", "math_boxed", "--evaluator", "math_string_v2"],
     "math500": ["--evaluator", "math_verify"],
 }
-FAULTS = ["429@every=7", "500@every=11", "reset@every=13", "503@every=17"]
+# Drawn per request (seeded), not periodic: with a periodic rule a sample whose retries come back in step with
+# the requests in flight (e.g. 17 apart) would meet the same rule every time and exhaust its retries.
+FAULTS = ["429@p=0.07", "500@p=0.06", "reset@p=0.06", "503@p=0.06"]
 
 
 def read_jsonl(path):

@@ -7,7 +7,7 @@
 namespace evalflow::torch_local::testing {
 
 std::filesystem::path fixture_dir(const std::string& model) {
-  return std::filesystem::path(__FILE__).parent_path() / "testdata" / model;
+  return std::filesystem::path(TORCH_LOCAL_SOURCE_DIR) / "testdata" / model;
 }
 
 std::vector<ReferencePrompt> load_reference(const std::string& model) {

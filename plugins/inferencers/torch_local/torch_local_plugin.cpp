@@ -53,6 +53,12 @@ class TorchLocalNode {
     reads.add(input, input == "prompt" ? EF_TYPE_STRING : EF_TYPE_LIST);
   }
 
+  // Sequences the engines run at once: the host holds the rest back, sharing the slots between datasets, so
+  // a stopping run has nothing queued here.
+  [[nodiscard]] int64_t capacity() const {
+    return model_->options().scheduler.max_sequences * static_cast<int64_t>(model_->engine_count());
+  }
+
   void submit(sdk::Ticket ticket) {
     sdk::Record record = ticket.record();
     std::vector<int64_t> prompt_ids;

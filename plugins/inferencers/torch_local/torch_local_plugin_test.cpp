@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using plugin_testing::LoadedNode;
 
-const fs::path kSourceDir = fs::path(__FILE__).parent_path();
+const fs::path kSourceDir = fs::path(TORCH_LOCAL_SOURCE_DIR);
 
 RecordPtr record_with(const char* field, const json& value) {
   auto record = std::make_shared<Record>();
