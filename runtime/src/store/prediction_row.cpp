@@ -18,13 +18,31 @@ constexpr std::array<std::string_view, 8> kRowKeys = {
 // Written first, in AISBench's order, when present.
 constexpr std::array<std::string_view, 2> kLeadingFields = {"prediction", "gold"};
 
+// Serializes straight into `line`: no temporary string per value (rows are the runtime's hottest path).
 void append_value(std::string& line, const json& value) {
-  line += value.dump(-1, ' ', false, json::error_handler_t::replace);
+  nlohmann::detail::serializer<json> serializer(nlohmann::detail::output_adapter<char>(line), ' ',
+                                                json::error_handler_t::replace);
+  serializer.dump(value, false, false, 0);
+}
+
+bool needs_escaping(std::string_view text) {
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; });
+}
+
+void append_name(std::string& line, std::string_view name) {
+  if (needs_escaping(name)) {
+    append_value(line, json(std::string(name)));
+    return;
+  }
+  line += '"';
+  line += name;
+  line += '"';
 }
 
 void append_key(std::string& line, std::string_view key) {
   line += ',';
-  append_value(line, json(std::string(key)));
+  append_name(line, key);
   line += ':';
 }
 
@@ -42,18 +60,19 @@ std::string sample_content_hash(const Record& record) {
   fields.reserve(record.fields.size());
   for (const auto& field : record.fields) fields.push_back(&field);
   std::sort(fields.begin(), fields.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a, 64 bits
-  auto mix = [&hash](std::string_view text) {
-    for (const unsigned char c : text) {
-      hash ^= c;
-      hash *= 1099511628211ULL;
-    }
-    hash ^= 0xff;  // separator, so that ("ab", "c") and ("a", "bc") differ
-    hash *= 1099511628211ULL;
-  };
+  // One buffer per thread: the fields are serialized into it, then hashed.
+  thread_local std::string text;
+  text.clear();
   for (const auto* field : fields) {
-    mix(field->first);
-    mix(field->second.dump(-1, ' ', false, json::error_handler_t::replace));
+    append_name(text, field->first);
+    text += ':';
+    append_value(text, field->second);
+    text += ',';
+  }
+  uint64_t hash = 1469598103934665603ULL;  // FNV-1a, 64 bits
+  for (const unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
   }
   return fmt::format("{:016x}", hash);
 }
@@ -63,12 +82,12 @@ std::string prediction_line(std::string_view dataset_abbr, const Record& record,
   const bool success = !record.failure.has_value() || !record.failure->during_inference;
   std::string line = "{\"data_abbr\":";
   line.reserve(1024);
-  append_value(line, json(std::string(dataset_abbr)));
+  append_name(line, dataset_abbr);
   line += fmt::format(",\"id\":{},\"replica\":{},\"success\":{}", record.index, record.replica,
                       success ? "true" : "false");
   if (!content_hash.empty()) {
     append_key(line, "sample_hash");
-    append_value(line, json(std::string(content_hash)));
+    append_name(line, content_hash);
   }
   const char* prompt = prompt_field(record);
   if (prompt != nullptr) {
