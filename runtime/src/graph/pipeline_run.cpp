@@ -245,7 +245,7 @@ class Runner {
     return !abandoned;
   }
 
-  int64_t in_flight() const {
+  [[nodiscard]] int64_t in_flight() const {
     int64_t count = 0;
     for (const auto& lane : lanes_) count += lane->progress.in_flight ? lane->progress.in_flight() : 0;
     return count;
@@ -493,8 +493,9 @@ class Runner {
             }
           });
       slot.dispatcher = std::make_unique<ModelDispatcher>(
-          lanes_.size(), instance->capacity(), [&slot](RecordPtr record) { slot.async->try_put(record); },
-          [this](RecordPtr record) {
+          lanes_.size(), instance->capacity(),
+          [&slot](const RecordPtr& record) { slot.async->try_put(record); },
+          [this](const RecordPtr& record) {
             record->not_run = true;
             lanes_[record->lane]->sink->try_put(record);
           });

@@ -111,7 +111,8 @@ void ProgressReporter::print(bool final) {
     }
     const int64_t scored = lane->scored.load();
     const std::string accuracy =
-        scored > 0 ? fmt::format(" acc {:.1f}", 100.0 * static_cast<double>(lane->correct.load()) / scored)
+        scored > 0 ? fmt::format(" acc {:.1f}", 100.0 * static_cast<double>(lane->correct.load()) /
+                                                    static_cast<double>(scored))
                    : "";
     const std::string in_flight = lane->in_flight ? fmt::format(" in flight {}", lane->in_flight()) : "";
     const std::string tokens = token_rate > 0 ? fmt::format(" {:.0f} tok/s", token_rate) : "";

@@ -83,7 +83,7 @@ std::string prediction_line(std::string_view dataset_abbr, const Record& record,
   std::string line = "{\"data_abbr\":";
   line.reserve(1024);
   append_name(line, dataset_abbr);
-  line += fmt::format(",\"id\":{},\"replica\":{},\"success\":{}", record.index, record.replica,
+  line += fmt::format(R"(,"id":{},"replica":{},"success":{})", record.index, record.replica,
                       success ? "true" : "false");
   if (!content_hash.empty()) {
     append_key(line, "sample_hash");

@@ -4,7 +4,6 @@
 
 #include <vector>
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace evalflow {
