@@ -229,6 +229,17 @@ def check_exit_codes():
     expect(str(run_dir / f"predictions/{MODEL}/{DATASET}_failed.jsonl") in failed.stderr,
            f"the hint names the failures file: {failed.stderr[-600:]}")
     expect(len(failures(run_dir)) == 4, "the 4 failures are in _failed.jsonl")
+    # Set-up fails (model discovery finds no server): rc 3 and no empty run directory left behind (18.10).
+    empty = TEMP / "setup_failed"
+    setup = evalflow(run_args(empty, dead, port=port, extra=["-s", "model.retry=0"]))
+    expect(setup.returncode == 3, f"a failed set-up exits 3, got {setup.returncode}: {setup.stderr[-300:]}")
+    expect(not empty.exists() or not any(empty.iterdir()), "a failed set-up leaves no empty run directory")
+    # --mode perf without streaming: the latencies that need it are announced as unmeasurable.
+    server = Server()
+    perf = evalflow(run_args(work, server, extra=["--num-prompts", "2", "--mode", "perf"]))
+    server.stop()
+    expect("stream" in perf.stderr and "--mode perf" in perf.stderr,
+           f"--mode perf warns that TTFT/ITL need stream: true: {perf.stderr[-400:]}")
     bad = TEMP / "bad.yaml"
     bad.write_text("model: {abbr: m, type: no_such_type}\ndatasets: []\n")
     invalid = evalflow([EVALFLOW, "run", str(bad), "-w", str(work)])
