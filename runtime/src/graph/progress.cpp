@@ -53,15 +53,13 @@ void ProgressReporter::message(const std::string& line) {
 void ProgressReporter::set_status(std::string status) {
   const std::lock_guard lock(mutex_);
   if (status == status_) return;
+  // Without a redrawn block only the first of a run of statuses is printed (no line per countdown tick).
+  const bool starts = status_.empty() && !status.empty();
   status_ = std::move(status);
-  if (!enabled_) {
-    if (!status_.empty()) std::fputs(("evalflow: " + status_ + "\n").c_str(), stderr);
-    return;
-  }
-  if (terminal_) {
+  if (enabled_ && terminal_) {
     print(false);
-  } else if (!status_.empty()) {
-    std::fputs(("progress " + status_ + "\n").c_str(), stderr);
+  } else if (starts) {
+    std::fputs(((enabled_ ? "progress " : "evalflow: ") + status_ + "\n").c_str(), stderr);
   }
   std::fflush(stderr);
 }
