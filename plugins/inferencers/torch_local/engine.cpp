@@ -47,9 +47,17 @@ void Engine::run() {
       // A failed step (out of memory, a device error) leaves the batch's state unknown: end all of it.
       scheduler_.fail_all(std::string("generation step failed on ") + device().str() + ": " + error.what());
     }
+    publish_stats();
   }
   std::lock_guard lock(step_mutex_);
   scheduler_.fail_all("the engine shut down before the request finished");
+}
+
+void Engine::publish_stats() {
+  running_ = scheduler_.running();
+  waiting_ = scheduler_.waiting();
+  preemptions_ = scheduler_.preemptions();
+  generated_tokens_ = scheduler_.generated_tokens();
 }
 
 void Engine::admit(GenerationRequest request) {

@@ -39,15 +39,30 @@ class Engine {
   // Requests this engine has taken from the queue (those it refused included).
   [[nodiscard]] int64_t served() const { return served_.load(); }
   [[nodiscard]] at::Device device() const { return model_->options().device(); }
+  // The scheduler's state after its last step, readable from any thread (the run's live progress).
+  struct LiveStats {
+    int64_t running = 0;
+    int64_t waiting = 0;
+    int64_t preemptions = 0;
+    int64_t generated_tokens = 0;
+  };
+  [[nodiscard]] LiveStats live() const {
+    return {running_.load(), waiting_.load(), preemptions_.load(), generated_tokens_.load()};
+  }
 
  private:
   void run();
   void admit(GenerationRequest request);
+  void publish_stats();  // with step_mutex_ held
 
   std::shared_ptr<const Transformer> model_;
   std::shared_ptr<RequestQueue> queue_;
   size_t index_;
   std::atomic<int64_t> served_ = 0;
+  std::atomic<int64_t> running_ = 0;
+  std::atomic<int64_t> waiting_ = 0;
+  std::atomic<int64_t> preemptions_ = 0;
+  std::atomic<int64_t> generated_tokens_ = 0;
   std::mutex step_mutex_;  // held by the engine's thread while it changes the scheduler
   Scheduler scheduler_;
   std::thread thread_;  // last: starts once everything above exists

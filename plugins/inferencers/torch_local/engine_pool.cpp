@@ -27,4 +27,17 @@ void EnginePool::drain() {
   queue_->drain();
 }
 
+Engine::LiveStats EnginePool::live() const {
+  Engine::LiveStats total;
+  for (const auto& engine : engines_) {
+    const Engine::LiveStats stats = engine->live();
+    total.running += stats.running;
+    total.waiting += stats.waiting;
+    total.preemptions += stats.preemptions;
+    total.generated_tokens += stats.generated_tokens;
+  }
+  total.waiting += queue_->pending();
+  return total;
+}
+
 }  // namespace evalflow::torch_local

@@ -34,6 +34,8 @@ class EnginePool {
   void drain();
 
   [[nodiscard]] size_t size() const { return engines_.size(); }
+  // Every engine's live() summed, plus the requests no engine has taken yet as waiting.
+  [[nodiscard]] Engine::LiveStats live() const;
   // Each engine's served() and graph_report().
   [[nodiscard]] Engine& engine(size_t index) { return *engines_.at(index); }
 

@@ -75,6 +75,7 @@ class LocalModel {
   // One engine per device of options().engine_devices(), in that order.
   EnginePool& engines() { return *engines_; }
   [[nodiscard]] size_t engine_count() const { return engines_->size(); }
+  [[nodiscard]] Engine::LiveStats live() const { return engines_->live(); }
   [[nodiscard]] const std::vector<std::string>& devices() const { return devices_; }
   // For logs: "1 engine on cpu", "2 engines fed from one queue, on cuda:0, cuda:1".
   [[nodiscard]] std::string engines_summary() const;

@@ -72,4 +72,11 @@ void RequestQueue::close(const std::string& message) {
   }
 }
 
+int64_t RequestQueue::pending() {
+  const std::lock_guard lock(mutex_);
+  size_t count = shared_.size();
+  for (const auto& own : own_) count += own.size();
+  return static_cast<int64_t>(count);
+}
+
 }  // namespace evalflow::torch_local

@@ -39,6 +39,9 @@ class RequestQueue {
   // `message`. Idempotent.
   void close(const std::string& message);
 
+  // Requests queued that no engine has taken yet.
+  [[nodiscard]] int64_t pending();
+
  private:
   [[nodiscard]] bool has_work(size_t engine) const { return !shared_.empty() || !own_[engine].empty(); }
 

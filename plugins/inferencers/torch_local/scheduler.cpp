@@ -256,6 +256,7 @@ void Scheduler::append_tokens(std::span<Sequence*> sequences, const at::Tensor& 
   const at::Tensor tokens = sample_tokens(logits, params, steps).to(at::kCPU);
   const auto* token_data = tokens.data_ptr<int64_t>();
   const auto now = Clock::now();
+  generated_tokens_ += static_cast<int64_t>(sequences.size());
   for (size_t i = 0; i < sequences.size(); ++i) {
     Sequence& sequence = *sequences[i];
     const int64_t token = token_data[i];

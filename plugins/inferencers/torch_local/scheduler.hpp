@@ -91,6 +91,11 @@ class Scheduler {
   [[nodiscard]] int64_t graph_captures() const { return graphs_ ? graphs_->captures() : 0; }
   [[nodiscard]] double graph_capture_seconds() const { return graphs_ ? graphs_->capture_seconds() : 0.0; }
   [[nodiscard]] KvCacheReport kv_report() const;
+  // For the run's live progress.
+  [[nodiscard]] int64_t running() const { return static_cast<int64_t>(running_.size()); }
+  [[nodiscard]] int64_t waiting() const { return static_cast<int64_t>(waiting_.size()); }
+  [[nodiscard]] int64_t preemptions() const { return preemptions_; }
+  [[nodiscard]] int64_t generated_tokens() const { return generated_tokens_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -118,6 +123,7 @@ class Scheduler {
   int64_t max_length_;  // tokens per sequence, prompt included
   KvCache cache_;
   int64_t preemptions_ = 0;
+  int64_t generated_tokens_ = 0;
   std::unique_ptr<DecodeGraphs> graphs_;  // null where graphs are off or unavailable
   std::string graph_failure_;
   std::deque<Sequence> waiting_;

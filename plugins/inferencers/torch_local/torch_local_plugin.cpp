@@ -59,6 +59,16 @@ class TorchLocalNode {
     return model_->options().scheduler.max_sequences * static_cast<int64_t>(model_->engine_count());
   }
 
+  // For the run's live progress: sequences running, waiting (queued or preempted) and preempted so far, and
+  // the tokens generated (a counter: shown as tokens/s).
+  [[nodiscard]] sdk::json stats() const {
+    const auto live = model_->live();
+    return {{"running", live.running},
+            {"queued", live.waiting},
+            {"preempted", live.preemptions},
+            {"tokens_total", live.generated_tokens}};
+  }
+
   void submit(sdk::Ticket ticket) {
     sdk::Record record = ticket.record();
     std::vector<int64_t> prompt_ids;

@@ -83,6 +83,12 @@ TEST(TorchLocalPlugin, GreedyFromPromptIdsMatchesTransformers) {
   EXPECT_EQ(*record->find("prompt_tokens"), 7);
   EXPECT_EQ(*record->find("completion_tokens"), 32);
   EXPECT_TRUE(record->find("timing")->contains("time_to_first_token_s"));
+  // The live progress sees the tokens generated and an idle engine; the host may send max_batch at once.
+  const json stats = node.stats();
+  EXPECT_EQ(stats.value("tokens_total", 0), 32) << stats.dump();
+  EXPECT_EQ(stats.value("running", -1), 0) << stats.dump();
+  EXPECT_EQ(stats.value("queued", -1), 0) << stats.dump();
+  EXPECT_GT(node.capacity(), 0);
 }
 
 TEST(TorchLocalPlugin, BadPromptFailsOnlyThatRecord) {

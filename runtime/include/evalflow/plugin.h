@@ -204,6 +204,10 @@ typedef struct ef_node_type {
    * flight, a GPU batch). The host holds the rest back, so that datasets sharing the node get its slots in
    * turn and a stopping run sends nothing new. 0 or absent: the host submits everything at once. */
   int64_t (*capacity)(void* instance);
+  /* ABI 1.1. Optional for async nodes: writes a JSON object of numbers describing the work in progress, shown
+   * in the run's live progress (e.g. {"running": 12, "queued": 4, "preempted": 1, "tokens_total": 80123}).
+   * Keys ending in "_total" are counters, shown as a rate per second. Called from the progress thread. */
+  ef_status* (*stats)(void* instance, ef_write_fn write, void* context);
 } ef_node_type;
 
 typedef struct ef_plugin {

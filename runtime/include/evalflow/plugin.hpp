@@ -298,7 +298,8 @@ ef_node_type function_node_type(const NodeTypeInfo& info) {
 
 // An async node: `void submit(Ticket ticket)` must eventually complete the ticket, on any thread.
 // Throwing from submit fails the record (the host completes the ticket).
-// Optional: `int64_t capacity() const`, the submissions it works on at once (see ef_node_type::capacity).
+// Optional: `int64_t capacity() const`, the submissions it works on at once (see ef_node_type::capacity), and
+// `json stats() const`, numbers for the live progress (see ef_node_type::stats).
 template <class Node>
 ef_node_type async_node_type(const NodeTypeInfo& info) {
   ef_node_type type = detail::base_type<Node>(info, EF_NODE_ASYNC);
@@ -312,6 +313,14 @@ ef_node_type async_node_type(const NodeTypeInfo& info) {
       } catch (...) {
         return 0;
       }
+    };
+  }
+  if constexpr (requires(const Node& node) { node.stats(); }) {
+    type.stats = [](void* instance, ef_write_fn write, void* context) {
+      return detail::guarded([&] {
+        const std::string text = static_cast<const Node*>(instance)->stats().dump();
+        write(context, text.data(), text.size());
+      });
     };
   }
   return type;

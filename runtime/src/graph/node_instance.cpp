@@ -54,11 +54,25 @@ StatusPtr NodeInstance::submit(ef_ticket* ticket) {
   return StatusPtr(type_->submit(instance_, ticket));
 }
 
+namespace {
+void append_text(void* context, const char* data, size_t size) {
+  static_cast<std::string*>(context)->append(data, size);
+}
+}  // namespace
+
+nlohmann::json NodeInstance::stats() const {
+  if (type_->struct_size < offsetof(ef_node_type, stats) + sizeof(type_->stats) || type_->stats == nullptr) {
+    return nullptr;
+  }
+  std::string text;
+  if (StatusPtr status(type_->stats(instance_, append_text, &text)); status) return nullptr;
+  auto parsed = nlohmann::json::parse(text, nullptr, false);
+  return parsed.is_object() ? parsed : nlohmann::json(nullptr);
+}
+
 Result<nlohmann::json> NodeInstance::report() {
   std::string text;
-  auto append = [](void* context, const char* data, size_t size) {
-    static_cast<std::string*>(context)->append(data, size);
-  };
+  auto append = append_text;
   if (type_->report == nullptr) return nlohmann::json::object();
   StatusPtr status(type_->report(instance_, append, &text));
   if (status) return Error{status->message};

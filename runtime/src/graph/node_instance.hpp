@@ -30,6 +30,8 @@ class NodeInstance {
   StatusPtr submit(ef_ticket* ticket);
   // Async nodes: submissions worked on at once; 0 when the plugin does not say (ABI 1.0 or no limit).
   [[nodiscard]] int64_t capacity() const;
+  // Async nodes: numbers for the live progress (ef_node_type::stats); null when the plugin gives none.
+  [[nodiscard]] nlohmann::json stats() const;
   Result<nlohmann::json> report();
   StatusPtr flush();
 

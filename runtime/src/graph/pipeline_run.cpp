@@ -172,7 +172,13 @@ class Runner {
       const InterruptWatch interrupts;
       std::vector<LaneProgress*> progress;
       for (auto& lane : lanes_) progress.push_back(&lane->progress);
-      ProgressReporter reporter(progress, options_.show_progress);
+      std::vector<ModelProgress> models;
+      for (const auto& slot : models_) {
+        if (!slot->instance || slot->instance->stats().is_null()) continue;
+        NodeInstance* instance = slot->instance.get();
+        models.push_back({slot->model->abbr, [instance] { return instance->stats(); }});
+      }
+      ProgressReporter reporter(progress, options_.show_progress, std::move(models));
       log_.set_echo([&reporter](const std::string& line) { reporter.message(line); });
       for (auto& lane : lanes_) lane->input->activate();
       report.abandoned = !wait_for_graph(reporter);

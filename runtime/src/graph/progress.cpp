@@ -21,8 +21,10 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-ProgressReporter::ProgressReporter(std::vector<LaneProgress*> lanes, bool enabled)
+ProgressReporter::ProgressReporter(std::vector<LaneProgress*> lanes, bool enabled,
+                                   std::vector<ModelProgress> models)
     : lanes_(std::move(lanes)),
+      models_(std::move(models)),
       enabled_(enabled),
       terminal_(isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now()) {
@@ -64,6 +66,27 @@ void ProgressReporter::set_status(std::string status) {
   std::fflush(stderr);
 }
 
+std::string ProgressReporter::model_line(size_t index, const Sample& now, const Sample& oldest,
+                                         double span) const {
+  const nlohmann::json& stats = now.models[index];
+  if (!stats.is_object() || stats.empty()) return {};
+  const nlohmann::json* before = index < oldest.models.size() ? &oldest.models[index] : nullptr;
+  std::string line = "model " + models_[index].label + ":";
+  for (const auto& [key, value] : stats.items()) {
+    if (!value.is_number()) continue;
+    if (key.ends_with("_total")) {
+      // A counter: its rate over the recent window.
+      const double start =
+          before != nullptr && before->is_object() ? before->value(key, value.get<double>()) : 0;
+      const double rate = span > 0 ? (value.get<double>() - start) / span : 0;
+      line += fmt::format(" {} {:.0f}/s", key.substr(0, key.size() - 6), rate);
+    } else {
+      line += fmt::format(" {} {}", key, value.dump());
+    }
+  }
+  return line;
+}
+
 void ProgressReporter::loop() {
   const auto period = terminal_ ? std::chrono::milliseconds(500) : std::chrono::seconds(10);
   std::unique_lock lock(mutex_);
@@ -82,11 +105,12 @@ void ProgressReporter::erase_block() {
 void ProgressReporter::print(bool final) {
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  Sample sample{now, {}, {}};
+  Sample sample{now, {}, {}, {}};
   for (const LaneProgress* lane : lanes_) {
     sample.done.push_back(lane->done.load());
     sample.tokens.push_back(lane->output_tokens.load());
   }
+  for (const ModelProgress& model : models_) sample.models.push_back(model.stats());
   window_.push_back(sample);
   while (window_.size() > 2 && now - window_[1].time >= kRateWindow) window_.pop_front();
   const Sample& oldest = window_.front();
@@ -120,6 +144,12 @@ void ProgressReporter::print(bool final) {
         format_duration(elapsed), final ? "0s" : format_duration(eta), lane->failed.load(), accuracy);
   }
   int lines = static_cast<int>(lanes_.size());
+  for (size_t i = 0; i < models_.size(); ++i) {
+    const std::string line = model_line(i, sample, oldest, span);
+    if (line.empty()) continue;
+    block += (terminal_ ? "\x1b[2K" : "progress ") + line + "\n";
+    ++lines;
+  }
   if (!status_.empty() && terminal_) {
     block += "\x1b[2K" + status_ + "\n";
     ++lines;

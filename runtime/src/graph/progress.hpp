@@ -1,7 +1,8 @@
 // Live progress on stderr, per lane: done/total, in flight, samples/s and output tokens/s over the last
 // minute, elapsed, ETA from that recent rate, failures and the running accuracy; a redrawn block on a
 // terminal, plain periodic lines otherwise (CI logs, files). Warnings and notices are printed above the
-// block (message()), so they never scroll it away.
+// block (message()), so they never scroll it away. Models whose plugins describe their work (a local engine's
+// running, queued and preempted sequences and tokens/s) get a line of their own.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,9 +30,15 @@ struct LaneProgress {
   std::function<int64_t()> in_flight;  // samples at the model now; empty when the lane has no model
 };
 
+// A model whose plugin describes its work in progress (ef_node_type::stats): one more line in the block.
+struct ModelProgress {
+  std::string label;
+  std::function<nlohmann::json()> stats;  // an object of numbers, or null
+};
+
 class ProgressReporter {
  public:
-  ProgressReporter(std::vector<LaneProgress*> lanes, bool enabled);
+  ProgressReporter(std::vector<LaneProgress*> lanes, bool enabled, std::vector<ModelProgress> models = {});
   ~ProgressReporter();  // prints the final state
   ProgressReporter(const ProgressReporter&) = delete;
   ProgressReporter& operator=(const ProgressReporter&) = delete;
@@ -45,13 +53,18 @@ class ProgressReporter {
     std::chrono::steady_clock::time_point time;
     std::vector<int64_t> done;
     std::vector<int64_t> tokens;
+    std::vector<nlohmann::json> models;
   };
 
   void loop();
   void print(bool final);  // with mutex_ held
   void erase_block();      // with mutex_ held
 
+  [[nodiscard]] std::string model_line(size_t index, const Sample& now, const Sample& oldest,
+                                       double span) const;
+
   std::vector<LaneProgress*> lanes_;
+  std::vector<ModelProgress> models_;
   bool enabled_;
   bool terminal_;
   int printed_lines_ = 0;

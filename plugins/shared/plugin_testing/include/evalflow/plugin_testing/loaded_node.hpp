@@ -90,6 +90,10 @@ class LoadedNode {
     return completed.get_future().get();
   }
 
+  // Async nodes: what they work on at once, and their live-progress numbers.
+  [[nodiscard]] int64_t capacity() const { return instance_->capacity(); }
+  [[nodiscard]] nlohmann::json stats() const { return instance_->stats(); }
+
   // Aggregates: the metrics reported after the records given to process().
   Result<nlohmann::json> report() { return instance_->report(); }
 
