@@ -106,11 +106,12 @@ int report_outcome(const RunReport& report, bool check_expected) {
   const std::string run_dir = report.run_dir.string();
   int64_t failed = 0;
   int64_t eval_failed = 0;
-  bool incomplete = report.interrupted || report.abandoned || !report.abort_reason.empty();
+  // A Ctrl-C that came after the last sample changes nothing: what counts is what was left undone.
+  bool incomplete = report.abandoned || !report.abort_reason.empty();
   for (const auto& lane : report.lanes) {
     failed += lane.failed;
     eval_failed += lane.eval_failed;
-    incomplete = incomplete || !lane.fed_all;
+    incomplete = incomplete || !lane.fed_all || (lane.planned >= 0 && lane.total < lane.planned);
     if (lane.failed > 0) {
       fmt::print(stderr, "evalflow: {}/{}: {} sample(s) failed before a prediction existed: {}\n", lane.model,
                  lane.dataset, lane.failed, lane.failures_file.string());
