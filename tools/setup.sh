@@ -11,6 +11,7 @@ packages=(
   libcpp-httplib-dev libssl-dev libpcre2-dev libutf8proc-dev libcsv-dev libsimdjson-dev
   libginac-dev libcln-dev libgmp-dev libmpfr-dev libzip-dev
   clang-14 libclang-rt-14-dev wrk
+  bubblewrap python3
 )
 if [[ " $* " == *" --with-torch "* ]]; then
   packages+=(libtorch-dev)

@@ -1,0 +1,25 @@
+// LiveCodeBench's code extraction (lcb_runner/utils/extraction_utils.py, extract_code for chat models):
+// the lines strictly between two lines that contain "```" anywhere; "" when fewer than two such lines.
+#ifndef EVALFLOW_CODE_EXTRACT_CODE_EXTRACT_HPP
+#define EVALFLOW_CODE_EXTRACT_CODE_EXTRACT_HPP
+
+#include <string>
+#include <string_view>
+
+namespace evalflow::code_extract {
+
+enum class Block {
+  last,  // between the last two fence lines: LiveCodeBench's rule since late 2024
+  first  // between the first two fence lines: its earlier rule (still commented out in its code)
+};
+
+struct ExtractOptions {
+  Block block = Block::last;
+  bool after_think = true;  // R1-style outputs: look only after the last "</think>", when there is one
+};
+
+std::string extract_code(std::string_view text, const ExtractOptions& options);
+
+}  // namespace evalflow::code_extract
+
+#endif  // EVALFLOW_CODE_EXTRACT_CODE_EXTRACT_HPP
