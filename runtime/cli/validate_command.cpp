@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "pipeline_arguments.hpp"
 
 namespace evalflow::cli {
@@ -12,7 +13,7 @@ void add_validate_command(CLI::App& app) {
   arguments->add_to(*command);
   command->callback([arguments] {
     auto loaded = load_pipeline(arguments->sources());
-    if (!loaded) fail(loaded.error());
+    if (!loaded) fail(loaded.error(), kExitUsage);
     const ValidatedPipeline& pipeline = (*loaded)->pipeline;
     size_t nodes = pipeline.models.size();
     for (const auto& dataset : pipeline.datasets) nodes += dataset.chain.size() + dataset.metrics.size();

@@ -32,6 +32,7 @@ class PipelineTest : public ::testing::Test {
     fs::create_directories(dir_);
     write("questions_a.jsonl", rows("a", 12));
     write("questions_b.jsonl", rows("b", 8));
+    write("q.jsonl", rows("q", 1));  // the data file of the validation tests' pipelines
   }
 
   static std::string rows(const std::string& prefix, int count) {
@@ -373,6 +374,32 @@ TEST_F(PipelineTest, ValidationFieldWrittenWithAnotherType) {
                        "      - {name: prompt, type: prompt_template, options: {template: \"{question}\"}}\n"
                        "      - {name: upper, type: c_upper, options: {field: messages}}\n"),
       "7:9", "x.upper", "reads field 'messages' as string, but 'x.prompt' writes it as list");
+}
+
+TEST_F(PipelineTest, ValidationSuggestsTheOptionMeantAndStopsThere) {
+  const std::string error = validation_error(R"(
+datasets:
+  - abbr: x
+    nodes:
+      - {name: load, type: jsonl_loader, options: {path: q.jsonl, output_colum: answer}}
+      - {name: prompt, type: prompt_template, options: {template: "{question}"}}
+      - {name: judge, type: exact_match}
+)");
+  EXPECT_NE(error.find("unknown option 'output_colum'; did you mean 'output_column'?"), std::string::npos)
+      << error;
+  EXPECT_EQ(error.find("no node upstream writes it"), std::string::npos) << "no follow-on error: " << error;
+}
+
+TEST_F(PipelineTest, ValidationFindsAMissingDataFileAndAnInferencerInAChain) {
+  const std::string error = validation_error(R"(
+datasets:
+  - abbr: x
+    nodes:
+      - {name: load, type: jsonl_loader, options: {path: missing.jsonl}}
+      - {name: infer, type: probe_inferencer}
+)");
+  EXPECT_NE(error.find("missing.jsonl does not exist"), std::string::npos) << error;
+  EXPECT_NE(error.find("an inferencer cannot stand in a dataset's chain"), std::string::npos) << error;
 }
 
 TEST_F(PipelineTest, ValidationCycle) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <embedded/kPipelineSchema.hpp>
 
+#include "common/suggest.hpp"
 #include "config/pipeline_spec.hpp"
 #include "validate/json_schema.hpp"
 
@@ -97,10 +98,21 @@ class OverrideApplier {
       }
     }
     if (!matched) {
+      // The misspelt word: the node of `DATASET.NODE.KEY` when the dataset exists, else the first part.
+      std::string word = path[0];
+      std::vector<std::string> names = {"model", "dataset"};
+      for (const auto& dataset : root.value("datasets", json::array())) {
+        if (path.size() >= 3 && dataset.value("abbr", "") == path[0]) word = path[1];
+        names.push_back(dataset.value("abbr", ""));
+        for (const auto& node : dataset.value("nodes", json::array())) {
+          names.push_back(node.value("name", node.value("type", "")));
+        }
+      }
+      for (const auto& model : root.value("models", json::array())) names.push_back(model.value("abbr", ""));
       return Error{
-          fmt::format("-s {}: no model, dataset node or node named '{}'; node names are the `name:` "
+          fmt::format("-s {}: no model, dataset node or node named '{}'{}; node names are the `name:` "
                       "(or `type:`) of entries under a dataset's nodes",
-                      text, path[0])};
+                      text, path[0], did_you_mean(word, names))};
     }
     return ok_status();
   }

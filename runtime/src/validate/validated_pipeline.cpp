@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <mutex>
 
+#include "common/suggest.hpp"
 #include "validate/json_schema.hpp"
 
 namespace fs = std::filesystem;
@@ -37,7 +39,10 @@ class Validator {
     }
     node.type = *type;
     const ef_node_type& declared = *node.type.type;
-    if (!check_options(node)) return false;
+    if (!check_options(node) || !check_paths(node)) {
+      node.usable = false;
+      return false;
+    }
     node.options_json = node.spec.options.dump();
     for (size_t i = 0; i < declared.num_reads; ++i)
       node.reads.push_back({declared.reads[i].name, declared.reads[i].type});
@@ -50,12 +55,42 @@ class Validator {
       StatusPtr status(declared.resolve_fields(&host_api(), node.options_json.c_str(), &reads, &writes));
       if (status) {
         fail(pointer_child(node.spec.pointer, "options"), node.display_name, status->message);
+        node.usable = false;
         return false;
       }
       node.reads.insert(node.reads.end(), reads.fields.begin(), reads.fields.end());
       node.writes.insert(node.writes.end(), writes.fields.begin(), writes.fields.end());
     }
     return true;
+  }
+
+  // Options the schema marks as paths ("x-path": true) must name files or folders that exist: a missing data
+  // file is found now, not when the run has started.
+  bool check_paths(const ResolvedNode& node) {
+    const json schema = json::parse(
+        node.type.type->options_schema != nullptr ? node.type.type->options_schema : "{}", nullptr, false);
+    if (!schema.is_object() || !schema.contains("properties") || !node.spec.options.is_object()) return true;
+    bool found = true;
+    for (const auto& [name, property] : schema["properties"].items()) {
+      if (!property.is_object() || !property.value("x-path", false) || !node.spec.options.contains(name))
+        continue;
+      const json& value = node.spec.options[name];
+      const json paths = value.is_array() ? value : json::array({value});
+      for (size_t i = 0; i < paths.size(); ++i) {
+        if (!paths[i].is_string()) continue;
+        fs::path path = paths[i].get<std::string>();
+        if (path.is_relative()) path = node.spec.base_dir / path;
+        if (fs::exists(path)) continue;
+        const std::string option_pointer = pointer_child(pointer_child(node.spec.pointer, "options"), name);
+        fail(value.is_array() ? pointer_child(option_pointer, i) : option_pointer, node.display_name,
+             fmt::format("option {}: {} does not exist{}", name, path.lexically_normal().string(),
+                         fs::path(paths[i].get<std::string>()).is_relative()
+                             ? fmt::format(" (relative paths are taken from {})", node.spec.base_dir.string())
+                             : ""));
+        found = false;
+      }
+    }
+    return found;
   }
 
   bool check_options(ResolvedNode& node) {
@@ -77,6 +112,11 @@ class Validator {
       }
       schema = cached;
     }
+    if (const bool known = check_option_names(node, json::parse(declared.options_schema), node.spec.options,
+                                              options_pointer, "");
+        !known) {
+      return false;
+    }
     const auto violations = schema->validate(node.spec.options);
     for (const auto& violation : violations) {
       fail(options_pointer + violation.pointer, node.display_name,
@@ -85,6 +125,39 @@ class Validator {
                        declared.name));
     }
     return violations.empty();
+  }
+
+  // Option names the schema does not know, each with the closest known name. A closed object
+  // (additionalProperties: false) refuses any other name; an open one with listed properties (generation
+  // kwargs passed verbatim to a server) refuses only a near miss of a listed name, which would otherwise be
+  // ignored silently (`max_token` for `max_tokens`).
+  bool check_option_names(const ResolvedNode& node, const json& schema, const json& options,
+                          const std::string& pointer, const std::string& prefix) {
+    if (!schema.is_object() || !options.is_object() || !schema.contains("properties")) return true;
+    const json& properties = schema["properties"];
+    std::vector<std::string> names;
+    for (const auto& [name, property] : properties.items()) names.push_back(name);
+    const bool closed = schema.contains("additionalProperties") && schema["additionalProperties"] == false;
+    bool known = true;
+    for (const auto& [key, value] : options.items()) {
+      const std::string path = prefix.empty() ? key : prefix + "." + key;
+      if (properties.contains(key)) {
+        known = check_option_names(node, properties[key], value, pointer_child(pointer, key), path) && known;
+        continue;
+      }
+      const std::string suggestion = closest_name(key, names);
+      if (!closed && suggestion.empty()) continue;
+      fail(pointer_child(pointer, key), node.display_name,
+           fmt::format("unknown option '{}'{}{} (`evalflow plugins {}` lists its options)", path,
+                       closed ? "" : " (it would be passed on as written and ignored)",
+                       suggestion.empty()
+                           ? ""
+                           : fmt::format("; did you mean '{}'?",
+                                         prefix.empty() ? suggestion : prefix + "." + suggestion),
+                       node.type.type->name));
+      known = false;
+    }
+    return known;
   }
 
   ResolvedNode make_node(const NodeSpec& spec, const std::string& display_name) {
@@ -106,8 +179,11 @@ class Validator {
       if (!nodes[i].input.empty()) {
         auto it = index_of.find(nodes[i].input);
         if (it == index_of.end()) {
+          std::vector<std::string> names;
+          for (const auto& other : nodes) names.push_back(other.name);
           fail(pointer_child(nodes[i].pointer, "input"), name,
-               fmt::format("input '{}' is not a node of dataset '{}'", nodes[i].input, dataset.abbr));
+               fmt::format("input '{}' is not a node of dataset '{}'{}", nodes[i].input, dataset.abbr,
+                           did_you_mean(nodes[i].input, names)));
           ok = false;
           continue;
         }
@@ -179,6 +255,10 @@ class Validator {
         problem = "an aggregate node belongs under the dataset's `metrics:`";
       } else if (is_model && kind != EF_NODE_ASYNC && kind != EF_NODE_FUNCTION) {
         problem = "a model must be an inferencer (an async or function node)";
+      } else if (!is_model && kind == EF_NODE_ASYNC) {
+        problem =
+            "an inferencer cannot stand in a dataset's chain; declare it as the pipeline's `model:` and put "
+            "`- use: model` here (one model per pipeline for now)";
       }
       if (!problem.empty()) {
         fail(pointer_child(node.spec.pointer, "type"), node.display_name,
@@ -216,7 +296,8 @@ class Validator {
     for (size_t i = 0; i < dataset.chain.size(); ++i) {
       const bool is_model = static_cast<int>(i) == dataset.model_position;
       const ResolvedNode& node = is_model && model != nullptr ? model->node : dataset.chain[i];
-      if (node.type.type == nullptr) return;
+      // A node with an unknown type or bad options is reported already; what it would write is unknown.
+      if (node.type.type == nullptr || !node.usable) return;
       check_reads(node);
       for (const auto& write : node.writes) available[write.name] = {write.type, node.display_name};
     }

@@ -20,6 +20,7 @@ struct ResolvedNode {
   std::string options_json;
   std::vector<FieldDecl> reads;
   std::vector<FieldDecl> writes;
+  bool usable = true;  // false when its options were refused: what it reads and writes is unknown
 };
 
 struct ResolvedDataset {
