@@ -5,7 +5,7 @@
 # Run from the repository root through the device tool, carrying .deps (filled by tools/fetch_device_deps.sh):
 #   run(command="bash tools/device_build_and_test.sh", carry=[".deps"])
 # QUICK=1 builds only the test binary and the CLI and runs only the fused-kernel and decode tests on CUDA
-# (when device time is short). Logs go to $OUT (or ./device-out). The GPU machine has no oneTBB, simdjson, PCRE2 or utf8proc development
+# (when device time is short). BENCH=1 also runs the kernel benchmark (attention beside SDPA). Logs go to $OUT (or ./device-out). The GPU machine has no oneTBB, simdjson, PCRE2 or utf8proc development
 # files (nor valijson, libzip): the Debian packages carried in .deps/debs are unpacked into .deps/root.
 set -uo pipefail
 root=$(pwd)
@@ -27,7 +27,7 @@ build=$root/build-device
     -DCMAKE_PREFIX_PATH="$deps/usr;$torch_prefix" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
     -DTORCH_CUDA_ARCH_LIST=9.0 &&
     if [[ ${QUICK:-0} == 1 ]]; then
-      ninja -C "$build" -j16 torch_local_test evalflow
+      ninja -C "$build" -j16 torch_local_test evalflow torch_local_kernels_bench
     else
       ninja -C "$build" -j16 torch_local_test engine_pool_test torch_local torch_local_kernels_bench &&
         ninja -C "$build" -j16 evalflow
@@ -40,6 +40,9 @@ if ((status != 0)); then
 fi
 test_binary=$build/torch_local/torch_local_test
 [[ -x $test_binary ]] || exit 1
+if [[ ${BENCH:-0} == 1 ]]; then  # the kernel benchmark, paged attention side by side with SDPA
+  "$build/torch_local/torch_local_kernels_bench" 2>&1 | tee "$out/kernels_bench.jsonl" | grep attention
+fi
 if [[ ${QUICK:-0} == 1 ]]; then
   EVALFLOW_TEST_DEVICE=cuda "$test_binary" --gtest_brief=1 --gtest_filter='FusedOps.*:*DecodeStep*:*Preemption*' 2>&1 |
     tail -n 8

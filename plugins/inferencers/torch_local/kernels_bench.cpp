@@ -1,7 +1,8 @@
 // The fused kernels at DeepSeek-R1-Distill-Qwen-14B's shapes: the GEMV against at::linear (cuBLAS) at 1 to
 // 8 rows (the measurement behind fused_ops' row limit), RMSNorm, and paged decode attention by batch and
-// context length with the key/value bytes it reads per second. Prints one JSON line per measurement.
-// Usage: torch_local_kernels_bench (on a CUDA device).
+// context length with the key/value bytes it reads per second, side by side with
+// at::scaled_dot_product_attention (enable_gqa) on a contiguous copy of the same KV. Prints one JSON line per
+// measurement. Usage: torch_local_kernels_bench (on a CUDA device).
 #include <ATen/ATen.h>
 #include <ATen/cuda/CUDAEvent.h>
 #include <c10/core/InferenceMode.h>
@@ -82,8 +83,9 @@ int main() {
   constexpr int64_t kKvHeads = 8;
   constexpr int64_t kDim = 128;
   constexpr int64_t kBlock = 16;
+  // The issue-20 shapes; SDPA (enable_gqa) runs on a contiguous copy of the same KV, side by side.
   for (const auto& [batch, length] : std::vector<std::pair<int64_t, int64_t>>{
-           {1, 640}, {1, 2176}, {1, 8192}, {1, 32768}, {64, 640}, {64, 2176}, {128, 2176}}) {
+           {1, 16384}, {1, 32768}, {16, 8192}, {16, 16384}, {48, 8192}, {64, 4096}, {128, 2048}}) {
     const int64_t width = (length + kBlock - 1) / kBlock;
     const int64_t blocks = batch * width + 1;
     at::Tensor keys = at::randn({blocks, kKvHeads, kBlock, kDim}, options);
@@ -93,14 +95,35 @@ int main() {
     const at::Tensor positions =
         at::full({batch}, length - 1, at::TensorOptions(at::kLong).device(at::kCUDA));
     const at::Tensor qkv = at::randn({batch, (kHeads + 2 * kKvHeads) * kDim}, options);
+    constexpr double kScale = 0.088;
     const double ms = milliseconds_per_call([&] {
-      (void)fused::paged_decode_attention(qkv, {keys, values}, tables, positions, kHeads, 0.088);
+      (void)fused::paged_decode_attention(qkv, {keys, values}, tables, positions, kHeads, kScale);
     });
+    // [blocks, kv, block, dim] gathered by the tables into [batch, kv, length, dim].
+    const auto contiguous = [&](const at::Tensor& pool) {
+      return pool.index_select(0, tables.view(-1).to(at::kLong))
+          .view({batch, width, kKvHeads, kBlock, kDim})
+          .permute({0, 2, 1, 3, 4})
+          .reshape({batch, kKvHeads, width * kBlock, kDim})
+          .narrow(2, 0, length)
+          .contiguous();
+    };
+    const at::Tensor k = contiguous(keys);
+    const at::Tensor v = contiguous(values);
+    const at::Tensor q = qkv.narrow(1, 0, kHeads * kDim).reshape({batch, kHeads, 1, kDim});
+    const double sdpa_ms = milliseconds_per_call(
+        [&] { (void)at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, kScale, true); });
+    const at::Tensor reference =
+        at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, kScale, true).reshape({batch, -1});
+    const at::Tensor ours =
+        fused::paged_decode_attention(qkv, {keys, values}, tables, positions, kHeads, kScale);
+    const double max_error = (ours.to(at::kFloat) - reference.to(at::kFloat)).abs().max().item<double>();
     const double bytes = 2.0 * static_cast<double>(batch * length * kKvHeads * kDim * 2);
     std::printf(
         "{\"kernel\": \"paged_decode_attention\", \"batch\": %ld, \"context\": %ld, \"ms\": %.4f, "
-        "\"kv_tb_s\": %.2f}\n",
-        static_cast<long>(batch), static_cast<long>(length), ms, bytes / ms / 1e9);
+        "\"kv_tb_s\": %.2f, \"sdpa_ms\": %.4f, \"sdpa_kv_tb_s\": %.2f, \"max_abs_diff\": %.5f}\n",
+        static_cast<long>(batch), static_cast<long>(length), ms, bytes / ms / 1e9, sdpa_ms,
+        bytes / sdpa_ms / 1e9, max_error);
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef EVALFLOW_MATH_VERIFY_LATEX_LEXER_HPP
 #define EVALFLOW_MATH_VERIFY_LATEX_LEXER_HPP
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
