@@ -1,11 +1,16 @@
 // The plugin through the real host: options schema, fields, greedy generation on the fixture checkpoint
 // from prompt_ids, chat messages through the template and tokenizer, and a whole pipeline through the graph.
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <evalflow/plugin_testing/loaded_node.hpp>
+#include <thread>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "config/pipeline_spec.hpp"
 #include "graph/pipeline_run.hpp"
@@ -83,8 +88,13 @@ TEST(TorchLocalPlugin, GreedyFromPromptIdsMatchesTransformers) {
   EXPECT_EQ(*record->find("prompt_tokens"), 7);
   EXPECT_EQ(*record->find("completion_tokens"), 32);
   EXPECT_TRUE(record->find("timing")->contains("time_to_first_token_s"));
-  // The live progress sees the tokens generated and an idle engine; the host may send max_batch at once.
-  const json stats = node.stats();
+  // The live progress sees the tokens generated and an idle engine (the engine publishes its numbers just
+  // after the step that finished the request); the host may send max_batch at once.
+  json stats = node.stats();
+  for (int i = 0; i < 200 && stats.value("running", -1) != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stats = node.stats();
+  }
   EXPECT_EQ(stats.value("tokens_total", 0), 32) << stats.dump();
   EXPECT_EQ(stats.value("running", -1), 0) << stats.dump();
   EXPECT_EQ(stats.value("queued", -1), 0) << stats.dump();
