@@ -1,10 +1,7 @@
 // The plugin through the real host: options schema, fields, greedy generation on the fixture checkpoint
 // from prompt_ids, chat messages through the template and tokenizer, and a whole pipeline through the graph.
 #include <gtest/gtest.h>
-
-#include <chrono>
 #include <evalflow/plugin_testing/loaded_node.hpp>
-#include <thread>
 
 #include <algorithm>
 #include <chrono>
