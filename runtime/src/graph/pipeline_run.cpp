@@ -606,7 +606,7 @@ class Runner {
       ++lane.result.failed;
       ++lane.progress.failed;
       store_write(
-          lane.store->write_failure(key, prediction_line(*lane.dataset_abbr, record, record.content_hash)));
+          lane.store->write_failure(prediction_line(*lane.dataset_abbr, record, record.content_hash)));
       echo_failure(lane, fmt::format("sample {} replica {} failed in {}: {}", record.index, record.replica,
                                      record.failure->node, record.failure->message));
     } else {

@@ -50,7 +50,7 @@ Status PredictionStore::write_prediction(SampleKey key, std::string_view line) {
   return predictions_->append_line(line);
 }
 
-Status PredictionStore::write_failure(SampleKey /*key*/, std::string_view line) {
+Status PredictionStore::write_failure(std::string_view line) {
   if (!writable_) return ok_status();
   return failures_->append_line(line);
 }

@@ -29,7 +29,7 @@ class PredictionStore {
   // from other content (the dataset changed) is not returned, and is counted as stale.
   const nlohmann::json* finished(SampleKey key, std::string_view content_hash);
   Status write_prediction(SampleKey key, std::string_view line);
-  Status write_failure(SampleKey key, std::string_view line);
+  Status write_failure(std::string_view line);
   Status flush();
   // At the end of a run: the failures file keeps only samples still without a prediction (the last failure
   // of each); the predictions file drops stale rows (a re-run's row replaces them). Both replaced atomically.

@@ -81,7 +81,7 @@ TEST_F(StoreTest, FailuresStayUntilAPredictionReplacesThem) {
   {
     auto store = PredictionStore::open(*run, "m", "d", /*resuming=*/false, /*writable=*/true);
     ASSERT_TRUE(store) << store.error();
-    for (int64_t id = 0; id < 3; ++id) ASSERT_TRUE((*store)->write_failure({id, 0}, row(id, "h")));
+    for (int64_t id = 0; id < 3; ++id) ASSERT_TRUE((*store)->write_failure(row(id, "h")));
     ASSERT_TRUE((*store)->compact());
   }
   EXPECT_EQ(lines(run->failed_predictions("m", "d")), 3U);
@@ -91,7 +91,7 @@ TEST_F(StoreTest, FailuresStayUntilAPredictionReplacesThem) {
     ASSERT_TRUE(store) << store.error();
     EXPECT_EQ(lines(run->failed_predictions("m", "d")), 3U) << "a resume must not wipe the failures at start";
     ASSERT_TRUE((*store)->write_prediction({1, 0}, row(1, "h")));
-    ASSERT_TRUE((*store)->write_failure({2, 0}, row(2, "h", "again")));
+    ASSERT_TRUE((*store)->write_failure(row(2, "h", "again")));
     ASSERT_TRUE((*store)->compact());
   }
   EXPECT_EQ(lines(run->failed_predictions("m", "d")), 2U) << "samples 0 and 2 still failed, 1 replaced";
