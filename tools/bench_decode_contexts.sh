@@ -24,7 +24,7 @@ random.seed($batch * 7 + $context)
 for _ in range($batch):
     print(json.dumps({'prompt_ids': [random.randrange(152064) for _ in range($prompt)]}))" >"$scratch/prompts.jsonl"
   start=$(date +%s)
-  "$evalflow" generate --model "$model" --random-weights --ignore-eos --max-tokens "$new_tokens" \
+  "$evalflow" generate --model "$model" --random-weights --device cuda:0 --ignore-eos --max-tokens "$new_tokens" \
     --max-batch "$batch" --max-sequence-length "$context" --stats --warmup <"$scratch/prompts.jsonl" >/dev/null \
     2>"$scratch/stats.json"
   seconds=$(($(date +%s) - start))
