@@ -234,7 +234,13 @@ Result<Document> compose_document(const PipelineSources& sources) {
   }
   OverrideApplier applier(merged);
   for (size_t i = 0; i < sources.overrides.size(); ++i) {
-    if (auto applied = applier.apply(sources.overrides[i], i + 1); !applied) return Error{applied.error()};
+    try {
+      if (auto applied = applier.apply(sources.overrides[i], i + 1); !applied) return Error{applied.error()};
+    } catch (const nlohmann::json::exception&) {
+      // The document's shape is not the schema's (a `datasets:` that is a map, say): say that, located.
+      if (auto valid = check_schema(merged); !valid) return Error{valid.error()};
+      return Error{fmt::format("-s {}: cannot be applied to this pipeline's structure", sources.overrides[i])};
+    }
   }
   if (merged.value.contains("datasets") && merged.value["datasets"].is_array()) {
     for (auto& dataset : merged.value["datasets"]) {
