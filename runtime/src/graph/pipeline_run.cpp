@@ -594,7 +594,7 @@ class Runner {
         if (instance->type().kind == EF_NODE_ASYNC) {
           AsyncNode* node = lane.async_after.emplace_back(async_scoring_node(instance.get())).get();
           receiver = node;
-          sender = node;
+          sender = &flow::output_port<0>(*node);  // an async_node's successors attach to its port only
         } else {
           FunctionNode* node =
               lane.functions_after.emplace_back(function_node(instance.get(), /*before_model=*/false)).get();
