@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace evalflow::code_extract {
 
@@ -16,6 +17,10 @@ enum class Block {
 struct ExtractOptions {
   Block block = Block::last;
   bool after_think = true;  // R1-style outputs: look only after the last "</think>", when there is one
+  // Empty: LiveCodeBench's rule, blind to language tags. Otherwise fence lines are paired in order into
+  // blocks (opening, closing), and only blocks whose opening fence is tagged with one of these (compared
+  // lower-case; "" = an untagged fence) are candidates for `block`.
+  std::vector<std::string> languages;
 };
 
 std::string extract_code(std::string_view text, const ExtractOptions& options);

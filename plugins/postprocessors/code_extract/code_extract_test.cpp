@@ -32,5 +32,23 @@ TEST(CodeExtract, R1OutputsAreReadAfterTheirThinking) {
   EXPECT_EQ(extract_code(r1, {.block = Block::first, .after_think = false}), "wrong()");
 }
 
+TEST(CodeExtract, LanguageTagsPickBlocksPairedInOrder) {
+  constexpr std::string_view kMixed =
+      "Run it:\n```bash\npython3 a.py\n```\nCode:\n```Python\nprint(1)\n```\nOutput:\n```\n1\n```\n";
+  EXPECT_EQ(extract_code(kMixed, {}), "1");  // the reference rule takes the last block whatever its tag
+  EXPECT_EQ(extract_code(kMixed, {.languages = {"python", "py"}}), "print(1)");
+  EXPECT_EQ(extract_code(kMixed, {.block = Block::first, .languages = {"python", ""}}), "print(1)");
+  EXPECT_EQ(extract_code(kMixed, {.languages = {"python", ""}}), "1");
+  EXPECT_EQ(extract_code(kMixed, {.languages = {"cpp"}}), "");
+  // A tag followed by more of the info string; the tag alone is compared.
+  EXPECT_EQ(extract_code("```python3 title=sol.py\nx = 3\n```", {.languages = {"python3"}}), "x = 3");
+}
+
+TEST(CodeExtract, AfterThinkLooksOnlyPastTheLastClosingTag) {
+  // Without a closing tag the whole text is searched (an unfinished thought may still hold the code).
+  EXPECT_EQ(extract_code("<think>\n```\nguess()\n```\n", {}), "guess()");
+  EXPECT_EQ(extract_code("<think>a</think>b</think>\nno code", {}), "");
+}
+
 }  // namespace
 }  // namespace evalflow::code_extract

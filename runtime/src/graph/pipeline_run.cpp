@@ -135,6 +135,7 @@ struct Lane {
   std::vector<std::unique_ptr<FunctionNode>> functions_before;
   std::unique_ptr<ForwardNode> gate;
   std::vector<std::unique_ptr<FunctionNode>> functions_after;
+  std::vector<std::unique_ptr<AsyncNode>> async_after;
   std::unique_ptr<SinkNode> sink;
   flow::receiver<RecordPtr>* after_model_entry = nullptr;
 };
@@ -475,6 +476,26 @@ class Runner {
         no_priority());
   }
 
+  // A scoring node of the async kind (code_exec): the plugin works on its own threads and hands each record
+  // back through the gateway, so slow scoring never holds the graph's threads that feed the model.
+  std::unique_ptr<AsyncNode> async_scoring_node(NodeInstance* instance) {
+    return std::make_unique<AsyncNode>(
+        graph_, flow::unlimited, [this, instance](const RecordPtr& record, AsyncNode::gateway_type& gateway) {
+          if (record->failure || record->not_run) {
+            gateway.try_put(record);
+            return;
+          }
+          gateway.reserve_wait();
+          auto* ticket = new ef_ticket{record, [this, &gateway, instance](RecordPtr done, StatusPtr status) {
+                                         if (status)
+                                           fail_record(*done, state_, instance->name(), *status, false);
+                                         gateway.try_put(done);
+                                         gateway.release_wait();
+                                       }};
+          if (StatusPtr status = instance->submit(ticket)) host_api().complete(ticket, status.release());
+        });
+  }
+
   void build_model_nodes(ModelSlot& slot) {
     if (!slot.instance) return;
     NodeInstance* instance = slot.instance.get();
@@ -568,13 +589,24 @@ class Runner {
       flow::receiver<RecordPtr>* after_entry = lane.sink.get();
       flow::sender<RecordPtr>* after_tail = nullptr;
       for (auto& instance : lane.after_model) {
-        lane.functions_after.push_back(function_node(instance.get(), /*before_model=*/false));
-        if (after_tail == nullptr) {
-          after_entry = lane.functions_after.back().get();
+        flow::receiver<RecordPtr>* receiver = nullptr;
+        flow::sender<RecordPtr>* sender = nullptr;
+        if (instance->type().kind == EF_NODE_ASYNC) {
+          AsyncNode* node = lane.async_after.emplace_back(async_scoring_node(instance.get())).get();
+          receiver = node;
+          sender = &flow::output_port<0>(*node);  // an async_node's successors attach to its port only
         } else {
-          flow::make_edge(*after_tail, *lane.functions_after.back());
+          FunctionNode* node =
+              lane.functions_after.emplace_back(function_node(instance.get(), /*before_model=*/false)).get();
+          receiver = node;
+          sender = node;
         }
-        after_tail = lane.functions_after.back().get();
+        if (after_tail == nullptr) {
+          after_entry = receiver;
+        } else {
+          flow::make_edge(*after_tail, *receiver);
+        }
+        after_tail = sender;
       }
       if (after_tail != nullptr) flow::make_edge(*after_tail, *lane.sink);
       lane.after_model_entry = after_entry;

@@ -280,10 +280,12 @@ class Validator {
         problem = "an aggregate node belongs under the dataset's `metrics:`";
       } else if (is_model && kind != EF_NODE_ASYNC && kind != EF_NODE_FUNCTION) {
         problem = "a model must be an inferencer (an async or function node)";
-      } else if (!is_model && kind == EF_NODE_ASYNC) {
+      } else if (!is_model && kind == EF_NODE_ASYNC &&
+                 (dataset.model_position < 0 || static_cast<int>(i) < dataset.model_position)) {
         problem =
             "an inferencer cannot stand in a dataset's chain; declare it as the pipeline's `model:` and put "
-            "`- use: model` here (one model per pipeline for now)";
+            "`- use: model` here (one model per pipeline for now); async scoring nodes (code_exec) go after "
+            "it";
       }
       if (!problem.empty()) {
         fail(pointer_child(node.spec.pointer, "type"), node.display_name,
