@@ -143,9 +143,9 @@ TEST_F(OpenAiHttpPipeline, FailedRequestsAreReportedAndNotScored) {
   OpenAiTestServer server(options);
   const int port = server.start();
   PipelineSources sources;
-  // No retries: the server's requests 3, 4 and 5 meet a 429 and their records fail.
+  // No retries and no outage window: the server's requests 3, 4 and 5 meet a 429 and their records fail.
   sources.models = {model_fragment(R"({host_ip: 127.0.0.1, host_port: )" + std::to_string(port) +
-                                   R"(, batch_size: 1, retry: 0})")};
+                                   R"(, batch_size: 1, retry: 0, outage_s: 0})")};
   sources.datasets = {dataset_fragment()};
   auto report = run(sources);
   ASSERT_TRUE(report) << report.error();
