@@ -18,7 +18,7 @@ void add_report_command(CLI::App& app) {
   struct Arguments {
     std::vector<std::string> runs;
     std::string output;
-    int64_t budget_mb = 256;
+    int64_t budget_mb = 128;
   };
   auto arguments = std::make_shared<Arguments>();
   CLI::App* command = app.add_subcommand(
@@ -33,7 +33,7 @@ void add_report_command(CLI::App& app) {
   command
       ->add_option(
           "--text-budget-mb", arguments->budget_mb,
-          "Megabytes of prompt and output text to embed over all samples (default 256); longer texts "
+          "Megabytes of prompt and output text to embed over all samples (default 128); longer texts "
           "keep their beginning and end")
       ->check(CLI::PositiveNumber);
   command->callback([arguments] {

@@ -48,10 +48,9 @@ Result<std::vector<LaneSummary>> summarize_run(const RunFiles& run) {
   std::vector<LaneSummary> lanes;
   for (const auto& files : run.lanes) {
     LaneSummary& summary = lanes.emplace_back(files.model, files.dataset);
-    for (const auto& [file, failed] : {std::pair{files.predictions, false}, std::pair{files.failed, true}}) {
-      auto read = for_each_row(file, [&](json&& row, int64_t) { summary.add(row, failed); });
-      if (!read) return Error{read.error()};
-    }
+    auto read = for_each_lane_row(
+        files, [&](json&& row, bool failed, const fs::path&, int64_t) { summary.add(row, failed); });
+    if (!read) return Error{read.error()};
   }
   return lanes;
 }
@@ -78,14 +77,11 @@ Result<ReportStatistics> write_html_report(const std::vector<fs::path>& run_dirs
       LaneSummary& summary = summaries[r].emplace_back(files.model, files.dataset);
       lane_labels.push_back((runs.size() > 1 ? runs[r].label + " · " : std::string()) + files.model + " · " +
                             files.dataset);
-      for (const auto& [file, failed] :
-           {std::pair{files.predictions, false}, std::pair{files.failed, true}}) {
-        auto read = for_each_row(file, [&](json&& row, int64_t line) {
-          summary.add(row, failed);
-          pages.add(lane_number, row, failed, source_of(runs[r], file, line));
-        });
-        if (!read) return Error{read.error()};
-      }
+      auto read = for_each_lane_row(files, [&](json&& row, bool failed, const fs::path& file, int64_t line) {
+        summary.add(row, failed);
+        pages.add(lane_number, row, failed, source_of(runs[r], file, line));
+      });
+      if (!read) return Error{read.error()};
     }
   }
   pages.finish();

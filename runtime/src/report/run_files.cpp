@@ -105,6 +105,17 @@ Result<int64_t> for_each_row(const fs::path& file, const std::function<void(json
   return skipped;
 }
 
+Status for_each_lane_row(
+    const LaneFiles& lane,
+    const std::function<void(json&& row, bool from_failed_file, const fs::path& file, int64_t line)>& row) {
+  for (const auto& [file, failed] : {std::pair{lane.predictions, false}, std::pair{lane.failed, true}}) {
+    auto read =
+        for_each_row(file, [&](json&& value, int64_t line) { row(std::move(value), failed, file, line); });
+    if (!read) return Error{read.error()};
+  }
+  return ok_status();
+}
+
 int64_t count_lines(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return 0;

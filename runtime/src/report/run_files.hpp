@@ -37,6 +37,11 @@ Result<RunFiles> find_run_files(const std::filesystem::path& root);
 Result<int64_t> for_each_row(const std::filesystem::path& file,
                              const std::function<void(nlohmann::json&& row, int64_t line)>& row);
 
+// Every row of a lane: its predictions, then its failures (from_failed_file true).
+Status for_each_lane_row(const LaneFiles& lane,
+                         const std::function<void(nlohmann::json&& row, bool from_failed_file,
+                                                  const std::filesystem::path& file, int64_t line)>& row);
+
 // Lines in the file (a fast count of newlines, for sizing the report before reading the rows).
 int64_t count_lines(const std::filesystem::path& file);
 

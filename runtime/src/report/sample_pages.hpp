@@ -17,8 +17,8 @@ struct PageOptions {
   int64_t samples_per_page = 200;
   // Raw text the report may embed over all samples; a long text beyond its share (at least
   // min_text_chars) keeps its beginning and its end (where the answer is) and says what was left out.
-  int64_t text_budget_chars = int64_t{256} << 20;
-  int64_t min_text_chars = 16000;
+  int64_t text_budget_chars = int64_t{128} << 20;
+  int64_t min_text_chars = 4000;
 };
 
 class SamplePages {

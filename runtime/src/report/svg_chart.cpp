@@ -14,7 +14,7 @@ constexpr double kWidth = 420;
 constexpr double kHeight = 220;
 constexpr double kLeft = 46;
 constexpr double kRight = 12;
-constexpr double kTop = 26;
+constexpr double kTop = 40;  // the title, then the legend
 constexpr double kBottom = 40;
 
 std::string number_label(double value) {
@@ -108,7 +108,7 @@ std::string histogram_svg(const std::string& title, const std::string& x_label,
                     std::accumulate(s->histogram.counts.begin(), s->histogram.counts.end(), int64_t{0}));
     x -= 7.0 * label.size() + 16;
     svg += fmt::format(
-        R"(<rect class="{}" x="{:.0f}" y="8" width="10" height="10"/><text class="legend" x="{:.0f}" y="17">{}</text>)",
+        R"(<rect class="{}" x="{:.0f}" y="23" width="10" height="10"/><text class="legend" x="{:.0f}" y="32">{}</text>)",
         s->css_class, x, x + 13, html_escape(label));
   }
   svg += fmt::format(R"(<desc data-bars="{}"></desc></svg>)", bars);
