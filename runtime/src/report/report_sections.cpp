@@ -125,8 +125,9 @@ std::string column_charts(size_t lane_number, const json& index) {
 
 std::string percent_with_interval(const stats::MeanEstimate& estimate) {
   if (estimate.scores == 0) return "<span class=\"na\">–</span>";
+  // A share's interval stops at 0 and 100: the t interval of a mean near either end reaches past them.
   return fmt::format("<b>{:.2f}</b> <span class=\"ci\">[{:.2f}, {:.2f}]</span>", 100 * estimate.mean,
-                     100 * estimate.ci.low, 100 * estimate.ci.high);
+                     100 * std::max(estimate.ci.low, 0.0), 100 * std::min(estimate.ci.high, 1.0));
 }
 
 std::string summary_section(const std::vector<RunFiles>& runs, const std::vector<ReportLane>& lanes) {
@@ -250,6 +251,13 @@ std::string comparison_section(const std::vector<RunFiles>& runs,
       html += "</td></tr>";
     }
     html += "</tbody></table>";
+    for (const auto& c : comparisons[k]) {
+      if (c.only_in_a + c.only_in_b == 0) continue;
+      html += fmt::format(
+          "<p class=\"note\">{}: {} question(s) only in A and {} only in B are left out of "
+          "every figure.</p>",
+          html_escape(c.dataset), c.only_in_a, c.only_in_b);
+    }
   }
   html +=
       "<p class=\"note\">Each question counts once, with the share of its samples judged right; B − A is the "

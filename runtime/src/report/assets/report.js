@@ -86,6 +86,8 @@
     const mine = ++generation;
     const candidates = [];
     for (let r = 0; r < rows.length; r++) if (matches(rows[r])) candidates.push(r);
+    // Rows are stored as they finished; shown by lane, question and sample.
+    candidates.sort((x, y) => rows[x][0] - rows[y][0] || rows[x][1] - rows[y][1] || rows[x][2] - rows[y][2]);
     const needle = filters.search.trim().toLowerCase();
     if (!needle) return show(candidates);
     busy('searching the texts…');
@@ -187,7 +189,7 @@
       const summary = `reasoning (${output.reasoning.length} characters${output.closed ? '' : ', never closed'})`;
       parts.push(element('h4', {}, 'Output'),
         element('details', {class: 'reasoning'}, element('summary', {}, summary), element('pre', {}, output.reasoning)),
-        element('pre', {class: 'final'}, output.answer));
+        ...(output.answer.trim() ? [element('pre', {class: 'final'}, output.answer)] : []));
     } else {
       parts.push(...block('Output', output.answer));
     }
