@@ -34,6 +34,6 @@ set(CPACK_COMPONENT_EVALFLOW_DESCRIPTION
 set(CPACK_DEBIAN_TORCH_PACKAGE_NAME evalflow-torch)
 set(CPACK_COMPONENT_TORCH_DESCRIPTION "evalflow's torch_local inferencer (Qwen2/Llama on libtorch)")
 set(CPACK_COMPONENT_TORCH_DEPENDS evalflow)
-# The SDK's CMake package needs nlohmann-json at plugin build time; the plugins' own needs come from shlibdeps.
-set(CPACK_DEBIAN_EVALFLOW_PACKAGE_DEPENDS "nlohmann-json3-dev")
+# The SDK's CMake package needs nlohmann-json at plugin build time (shlibdeps adds what binaries link).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "nlohmann-json3-dev")
 include(CPack)

@@ -109,10 +109,12 @@ class Browser:
             self.drain(0.05)
         raise TimeoutError(f"never true: {expression}")
 
-    def screenshot(self, path, full_page=False):
-        params = {"format": "png"}
-        if full_page:
-            params["captureBeyondViewport"] = True
+    def screenshot(self, path, clip_height=None):
+        """PNG, or JPEG (quality 70) when `path` ends in .jpg; the top `clip_height` pixels when given."""
+        path = str(path)
+        params = {"format": "jpeg", "quality": 70} if path.endswith(".jpg") else {"format": "png"}
+        if clip_height:
+            params["clip"] = {"x": 0, "y": 0, "width": self.width, "height": clip_height, "scale": 1}
         data = self.send("Page.captureScreenshot", params)["data"]
         with open(path, "wb") as out:
             out.write(base64.b64decode(data))

@@ -127,6 +127,7 @@ def check_report(browser, report, lanes, label, artifacts):
     MEASURED.append(f"{label}: {report.stat().st_size / 1e6:.2f} MB, opened (parsed, first table drawn) in "
                     f"{opened:.2f} s")
     browser.screenshot(artifacts / f"report_{label}.png")
+    browser.screenshot(artifacts / f"report_{label}_top.jpg", clip_height=1000)  # small, for the README
 
     charts = browser.evaluate("""[...document.querySelectorAll('svg.chart')].map(svg => ({
         title: svg.dataset.title, bars: [...svg.querySelectorAll('rect')].filter(r =>
