@@ -182,6 +182,30 @@ TEST(ComparisonTest, SingleSamplesUseMcNemarAndListTheFlips) {
   EXPECT_NE(text.find("d: right only in A (id): 1"), std::string::npos);
 }
 
+TEST(ComparisonTest, SeveralSamplesUseTheSignFlipTestOnPerQuestionShares) {
+  LaneSummary a("m", "d");
+  LaneSummary b("m", "d");
+  // Per-question shares A: 1, 0.5, 0, 0.5; B: 1, 1, 0.5, 0. Differences 0, 0.5, 0.5, -0.5.
+  const bool verdicts_a[4][2] = {{true, true}, {true, false}, {false, false}, {false, true}};
+  const bool verdicts_b[4][2] = {{true, true}, {true, true}, {true, false}, {false, false}};
+  for (int q = 0; q < 4; ++q) {
+    for (int s = 0; s < 2; ++s) {
+      a.add(row(q, s, verdicts_a[q][s]), false);
+      b.add(row(q, s, verdicts_b[q][s]), false);
+    }
+  }
+  const LaneComparison c = compare_lanes(a, b);
+  EXPECT_FALSE(c.mcnemar_p.has_value());
+  EXPECT_EQ(c.test_name(), "sign-flip permutation");
+  EXPECT_NEAR(c.paired.difference, 0.125, 1e-12);
+  // Sign assignments of (0.5, 0.5, -0.5) with |sum| >= 0.5: all 8.
+  EXPECT_DOUBLE_EQ(c.p_value(), 1.0);
+  // Only question 1 becomes right in more than half of its samples (0.5 -> 1); questions 2 (0 -> 0.5) and 3
+  // (0.5 -> 0) are right in more than half in neither run.
+  ASSERT_EQ(c.flipped.size(), 1u);
+  EXPECT_EQ(c.flipped[0].id, 1);
+}
+
 TEST(ComparisonTest, LanesPairByDatasetAndModel) {
   std::vector<LaneSummary> a = {LaneSummary("m1", "aime"), LaneSummary("m1", "math")};
   std::vector<LaneSummary> b = {LaneSummary("m2", "aime"), LaneSummary("m2", "gpqa")};
