@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app("evalflow: LLM benchmarks as YAML pipelines of plugins on a oneTBB flow graph", "evalflow");
@@ -22,6 +23,14 @@ int main(int argc, char** argv) {
 #if EVALFLOW_WITH_TORCH_LOCAL
   evalflow::cli::add_generate_command(app);
 #endif
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Help and version exit 0; a command's own failure carries its code (exit_codes.hpp); any other
+    // command-line mistake is a usage error, exit 2, whatever CLI11's internal code for it.
+    const int code = app.exit(error);
+    const bool usage_error = code != 0 && error.get_name() != "RuntimeError";
+    return usage_error ? evalflow::cli::kExitUsage : code;
+  }
   return 0;
 }

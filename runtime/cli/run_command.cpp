@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include <evalflow/url_credentials.hpp>
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "graph/pipeline_run.hpp"
@@ -51,11 +52,14 @@ nlohmann::json command_line(const RunArguments& arguments) {
                                   : arguments.mode == RunMode::kEval  ? "eval"
                                                                       : "all"},
                          {"resume", !arguments.resume.empty()},
-                         {"overrides", pipeline.overrides}};
-  auto absolute = [](const std::string& path) { return fs::absolute(path).lexically_normal().string(); };
-  if (!pipeline.pipeline.empty()) line["pipeline"] = absolute(pipeline.pipeline);
-  for (const auto& model : pipeline.models) line["models"].push_back(absolute(model));
-  for (const auto& dataset : pipeline.datasets) line["datasets"].push_back(absolute(dataset));
+                         {"overrides", nlohmann::json::array()}};
+  for (const auto& override_text : pipeline.overrides)
+    line["overrides"].push_back(strip_url_credentials(override_text));
+  auto absolute = [](const fs::path& path) { return fs::absolute(path).lexically_normal().string(); };
+  const PipelineSources sources = pipeline.sources();  // fragment names resolved to their files
+  if (sources.pipeline) line["pipeline"] = absolute(*sources.pipeline);
+  for (const auto& model : sources.models) line["models"].push_back(absolute(model));
+  for (const auto& dataset : sources.datasets) line["datasets"].push_back(absolute(dataset));
   if (pipeline.num_prompts >= 0) line["num_prompts"] = pipeline.num_prompts;
   if (pipeline.samples > 0) line["samples"] = pipeline.samples;
   return line;

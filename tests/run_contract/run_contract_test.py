@@ -69,7 +69,7 @@ class Server:
 def run_args(work_dir, server=None, port=None, extra=()):
     args = [EVALFLOW, "run", "--model", str(ROOT / "pipelines/models/vllm_api_general_chat.yaml"), "--dataset",
             str(ROOT / "pipelines/datasets/aime2024_gen_0_shot_chat_prompt.yaml"), "-w", str(work_dir),
-            "--no-progress", "-s", "model.retry=1", "-s", "model.backoff.initial_s=0.01"]
+            "--no-progress", "-s", "model.retry=1", "-s", "model.backoff.initial_s=0.01", "-s", "model.outage_s=0"]
     if server is not None:
         args += ["-s", f"model.host_ip={server.host}", "-s", f"model.host_port={port or server.port}"]
     return args + list(extra)
@@ -231,7 +231,7 @@ def check_exit_codes():
     expect(len(failures(run_dir)) == 4, "the 4 failures are in _failed.jsonl")
     # Set-up fails (model discovery finds no server): rc 3 and no empty run directory left behind (18.10).
     empty = TEMP / "setup_failed"
-    setup = evalflow(run_args(empty, dead, port=port, extra=["-s", "model.retry=0"]))
+    setup = evalflow(run_args(empty, dead, port=port, extra=["-s", "model.retry=0", "-s", "model.timeouts.discovery_s=1"]))
     expect(setup.returncode == 3, f"a failed set-up exits 3, got {setup.returncode}: {setup.stderr[-300:]}")
     expect(not empty.exists() or not any(empty.iterdir()), "a failed set-up leaves no empty run directory")
     # --mode perf without streaming: the latencies that need it are announced as unmeasurable.
@@ -374,7 +374,31 @@ def check_lock_and_content():
     expect(len(versions) == 1 and None not in versions, f"the version does not follow the server: {versions}")
 
 
+def check_url_credentials():
+    """Credentials written into the model's url reach the server but no file of the run and no message (18.9);
+    a resume alone asks for them again, since the stored pipeline does not hold them."""
+    server = Server("--reasoning")
+    work = TEMP / "credentials"
+    secret = "hunter2hunter2"
+    url = f"http://alice:{secret}@{server.host}:{server.port}/v1"
+    first = evalflow(run_args(work, extra=["--num-prompts", "2", "-s", f"model.url={url}"]))
+    run_dir = only_run(work)
+    leaked = [str(path) for path in run_dir.rglob("*") if path.is_file() and secret in path.read_text(errors="ignore")]
+    expect(first.returncode == 0, f"credentials: the run completes, rc {first.returncode}: {first.stderr[-400:]}")
+    expect(not leaked, f"credentials: no file of the run holds the password: {leaked}")
+    expect(secret not in first.stdout + first.stderr, "credentials: nothing printed holds it")
+    stored = (run_dir / "configs/pipeline.yaml").read_text()
+    expect("<redacted>@" in stored, "credentials: the stored url says they were redacted")
+    alone = evalflow([EVALFLOW, "run", "--resume", str(run_dir), "--no-progress", "--num-prompts", "2"])
+    expect(alone.returncode == 2 and "url" in alone.stderr, f"credentials: a resume asks for the url: {alone.stderr}")
+    again = evalflow([EVALFLOW, "run", "--resume", str(run_dir), "--no-progress", "--num-prompts", "2", "-s",
+                      f"model.url={url}"])
+    server.stop()
+    expect(again.returncode == 0, f"credentials: with it given again the resume completes: {again.stderr[-400:]}")
+
+
 CHECKS = {
+    "url_credentials": check_url_credentials,
     "resume": check_resume_alone_and_protocol,
     "interrupt": lambda: check_interrupt(False),
     "sigterm": lambda: check_interrupt(False, signal.SIGTERM),

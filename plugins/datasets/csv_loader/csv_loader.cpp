@@ -21,13 +21,18 @@ char delimiter_option(const sdk::json& options) {
 class CsvLoader : public evalflow::dataset_table::TableSource {
  public:
   CsvLoader(const sdk::json& options, const sdk::NodeInfo& info)
-      : TableSource(load_table(options, info,
-                               [delimiter = delimiter_option(options)](const auto& path, auto& visitor) {
-                                 evalflow::data_io::read_csv_file(path, "path", visitor, delimiter);
-                               })) {}
+      : TableSource(load_table(options, info, reader(options))) {}
 
   static void resolve_fields(const sdk::json& options, sdk::FieldList& /*reads*/, sdk::FieldList& writes) {
     declare_writes(options, EF_TYPE_STRING, writes);
+    check_first_row(options, reader(options));
+  }
+
+ private:
+  static FileReader reader(const sdk::json& options) {
+    return [delimiter = delimiter_option(options)](const auto& path, auto& visitor) {
+      evalflow::data_io::read_csv_file(path, "path", visitor, delimiter);
+    };
   }
 };
 

@@ -12,13 +12,17 @@ namespace sdk = evalflow::sdk;
 class JsonlLoader : public evalflow::dataset_table::TableSource {
  public:
   JsonlLoader(const sdk::json& options, const sdk::NodeInfo& info)
-      : TableSource(load_table(options, info, [](const auto& path, auto& visitor) {
-          evalflow::data_io::read_jsonl_file(path, "path", visitor);
-        })) {}
+      : TableSource(load_table(options, info, &read_file)) {}
 
   // JSON values keep their type, so columns are declared EF_TYPE_ANY.
   static void resolve_fields(const sdk::json& options, sdk::FieldList& /*reads*/, sdk::FieldList& writes) {
     declare_writes(options, EF_TYPE_ANY, writes);
+    check_first_row(options, &read_file);
+  }
+
+ private:
+  static void read_file(const std::filesystem::path& path, evalflow::data_io::RowVisitor& visitor) {
+    evalflow::data_io::read_jsonl_file(path, "path", visitor);
   }
 };
 

@@ -25,8 +25,8 @@ struct Options {
 template <Mode kMode>
 class MathVerifyNode {
  public:
-  MathVerifyNode(const json& options, sdk::NodeInfo info)
-      : options_(options), info_(std::move(info)), verifier_(kMode, options_.timeout) {}
+  MathVerifyNode(const json& options, const sdk::NodeInfo& /*info*/)
+      : options_(options), verifier_(kMode, options_.timeout) {}
 
   static void resolve_fields(const json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     const Options resolved(options);
@@ -39,21 +39,22 @@ class MathVerifyNode {
   void process(sdk::Record& record) const {
     const Verdict verdict = verifier_.grade(record.require_string(options_.prediction.c_str()),
                                             record.require_string(options_.gold.c_str()));
+    if (verdict.timed_out) {
+      // Math-Verify scores a comparison that times out as wrong; here it is a scoring failure, counted and
+      // reported (eval_error), never a verdict: a slow comparison says nothing about the answer.
+      throw sdk::Error(
+          EF_DEADLINE_EXCEEDED,
+          "grading exceeded timeout_ms=" + std::to_string(options_.timeout.count()) + " (prediction of " +
+              std::to_string(record.require_string(options_.prediction.c_str()).size()) +
+              " bytes): not scored; raise timeout_ms, or check the output for runaway repetition");
+    }
     record.set("correct", verdict.correct);
     record.set("extracted", verdict.extracted);
     record.set("extracted_gold", verdict.extracted_gold);
-    if (verdict.timed_out) {
-      // Math-Verify scores a comparison that times out as wrong; say so, since it is rare and worth a look.
-      info_.log(EF_LOG_WARNING, "record " + std::string(record.dataset()) + "#" +
-                                    std::to_string(record.index()) +
-                                    " exceeded timeout_ms=" + std::to_string(options_.timeout.count()) +
-                                    " and is scored wrong (raise timeout_ms if this repeats)");
-    }
   }
 
  private:
   Options options_;
-  sdk::NodeInfo info_;
   Verifier verifier_;
 };
 

@@ -65,6 +65,22 @@ TEST(MathVerifyPlugin, TheFixedModeReadsABareGoldWhole) {
   EXPECT_TRUE(copy.find("correct")->get<bool>());
 }
 
+// 100,000 repeats of a box (a runaway output): the budget holds during extraction too, and a record that
+// runs out of it fails scoring instead of being scored (issue 18.8).
+TEST(MathVerifyPlugin, ARecordOverItsBudgetFailsScoringAndIsNotScored) {
+  LoadedNode node("math_verify", R"({"timeout_ms": 1})");
+  Record record;
+  std::string runaway;
+  for (int i = 0; i < 100'000; ++i) runaway += "\\boxed{1} ";
+  record.at("prediction") = runaway;
+  record.at("gold") = "1";
+  StatusPtr status = node.process(record);
+  ASSERT_NE(status, nullptr) << "scored within 1 ms: the budget was not charged";
+  EXPECT_EQ(status->code, EF_DEADLINE_EXCEEDED);
+  EXPECT_NE(status->message.find("timeout_ms=1"), std::string::npos) << status->message;
+  EXPECT_EQ(record.find("correct"), nullptr) << "no verdict is written for a sample that was not scored";
+}
+
 TEST(MathVerifyPlugin, AMissingFieldFailsTheRecordAndBadOptionsAreRejected) {
   LoadedNode node("math_verify", "{}");
   Record record;

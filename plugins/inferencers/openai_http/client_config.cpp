@@ -1,5 +1,7 @@
 #include "client_config.hpp"
 
+#include "redaction.hpp"
+
 #include <array>
 #include <cstdlib>
 #include <stdexcept>
@@ -80,6 +82,8 @@ std::vector<std::string> parse_endpoints(const nlohmann::json& options) {
 
 void parse_retry(const nlohmann::json& options, RetryPolicy& retry) {
   retry.max_retries = static_cast<int>(number_option(options, "retry", retry.max_retries, 0, ""));
+  retry.outage =
+      Milliseconds(1000.0 * number_option(options, "outage_s", retry.outage.count() / 1000.0, 0, ""));
   if (const nlohmann::json* backoff = find(options, "backoff")) {
     if (!backoff->is_object()) invalid("backoff", "must be an object");
     retry.initial_backoff = Milliseconds(
@@ -101,6 +105,9 @@ void parse_timeouts(const nlohmann::json& options, bool stream, Timeouts& timeou
     timeouts.connect = Milliseconds(1000.0 * number_option(*given, "connect_s", 10.0, 0.001, "timeouts."));
     idle_s = number_option(*given, "idle_s", idle_s, 0.001, "timeouts.");
     timeouts.total = Milliseconds(1000.0 * number_option(*given, "total_s", 0.0, 0, "timeouts."));
+    timeouts.discovery =
+        Milliseconds(1000.0 * number_option(*given, "discovery_s", timeouts.discovery.count() / 1000.0, 0.001,
+                                            "timeouts."));
   }
   timeouts.idle = Milliseconds(1000.0 * idle_s);
 }
@@ -178,6 +185,15 @@ ClientConfig parse_client_config(const nlohmann::json& options, const Environmen
     config.api_key = std::move(*key);
   }
   return config;
+}
+
+std::vector<std::string> ClientConfig::secrets() const {
+  std::vector<std::string> found;
+  if (!api_key.empty()) found.push_back(api_key);
+  for (const std::string& url : base_urls) {
+    if (std::string userinfo = url_userinfo(url); !userinfo.empty()) found.push_back(std::move(userinfo));
+  }
+  return found;
 }
 
 }  // namespace evalflow::openai_http

@@ -20,7 +20,8 @@ struct Timeouts {
   // The longest silence accepted between two stream events; for a non-streamed request, the wait for the
   // whole answer (a 32k-token answer takes many minutes, so the default is large there).
   Milliseconds idle{0.0};
-  Milliseconds total{0.0};  // 0: none. Reasoning streams legitimately last very long.
+  Milliseconds total{0.0};           // 0: none. Reasoning streams legitimately last very long.
+  Milliseconds discovery{60'000.0};  // the whole wait for GET /models, retries included
 };
 
 struct ClientConfig {
@@ -38,6 +39,9 @@ struct ClientConfig {
   bool verify_tls = true;
   std::string ca_bundle;   // empty: the system's CA store
   uint64_t seed = 0x5eed;  // of the backoff jitter
+
+  // What no message may show: the API key and the credentials written into endpoint URLs.
+  [[nodiscard]] std::vector<std::string> secrets() const;
 };
 
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;

@@ -19,16 +19,31 @@ DecodeResult json_failure(simdjson::error_code error) {
   return failure(std::string("invalid JSON from the server: ") + simdjson::error_message(error));
 }
 
+// An HTML error page from a proxy, an array, a bare string: say what came, not simdjson's type error.
+DecodeResult not_an_object(std::string_view body) {
+  std::string start;
+  for (char c : body.substr(0, 60)) start += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  const bool html = body.find("<html") != std::string_view::npos ||
+                    body.find("<!DOCTYPE") != std::string_view::npos ||
+                    body.find("<!doctype") != std::string_view::npos;
+  return failure(std::string("the server's answer is not a JSON object") + (html ? " but an HTML page" : "") +
+                 " (it starts '" + start +
+                 "'): check that the url is an OpenAI-compatible API (.../v1), "
+                 "not a proxy's or a web server's page");
+}
+
 bool is_null(od::value& value) {
   od::json_type type;
   return value.type().get(type) == simdjson::SUCCESS && type == od::json_type::null;
 }
 
-// Appends a string value (null counts as empty). Returns the error, if the value is neither.
-simdjson::error_code append_text(od::value& value, std::string& out, bool& carried_text) {
+// Appends a string value (null counts as empty, but is not an answer). Returns the error, if the value is
+// neither.
+simdjson::error_code append_text(od::value& value, std::string& out, bool& carried_text, bool& has_answer) {
   if (is_null(value)) return simdjson::SUCCESS;
   std::string_view text;
   if (auto error = value.get_string().get(text)) return error;
+  has_answer = true;
   if (!text.empty()) {
     out.append(text);
     carried_text = true;
@@ -46,9 +61,11 @@ simdjson::error_code apply_message(od::value& message, Completion& completion, b
     if (auto error = std::move(field_result).get(field)) return error;
     if (auto error = field.unescaped_key().get(key)) return error;
     if (key == "content") {
-      if (auto error = append_text(field.value(), completion.content, carried_text)) return error;
+      if (auto error = append_text(field.value(), completion.content, carried_text, completion.has_answer))
+        return error;
     } else if (key == "reasoning_content" || key == "reasoning") {
-      if (auto error = append_text(field.value(), completion.reasoning, carried_text)) return error;
+      if (auto error = append_text(field.value(), completion.reasoning, carried_text, completion.has_answer))
+        return error;
     }
   }
   return simdjson::SUCCESS;
@@ -70,7 +87,8 @@ simdjson::error_code apply_choices(od::value& choices, Completion& completion, b
       if (key == "delta" || key == "message") {
         if (auto error = apply_message(value, completion, carried_text)) return error;
       } else if (key == "text") {
-        if (auto error = append_text(value, completion.content, carried_text)) return error;
+        if (auto error = append_text(value, completion.content, carried_text, completion.has_answer))
+          return error;
       } else if (key == "finish_reason" && !is_null(value)) {
         std::string_view reason;
         if (auto error = value.get_string().get(reason)) return error;
@@ -148,9 +166,14 @@ DecodeResult CompletionDecoder::apply_stream_event(std::string_view data, Comple
 
 DecodeResult CompletionDecoder::apply_response(std::string_view body, Completion& completion) {
   DecodeResult result = apply_document(body, completion);
-  if (result.ok && completion.finish_reason.empty() && completion.content.empty() &&
-      completion.reasoning.empty()) {
-    return failure("the response has no choices: neither text nor finish_reason");
+  // A choice without a message, or with null content, is a malformed answer: never score it as empty.
+  if (result.ok && !completion.has_answer) {
+    return failure(
+        "the response holds no answer: no choice with a message whose content is a string (chat) or a "
+        "text (completions)");
+  }
+  if (result.ok && completion.finish_reason.empty()) {
+    return failure("the response has no finish_reason: a complete answer names why it ended");
   }
   return result;
 }
@@ -164,7 +187,9 @@ DecodeResult CompletionDecoder::apply_document(std::string_view json, Completion
     return json_failure(error);
   }
   od::object root;
-  if (auto error = document.get_object().get(root)) return json_failure(error);
+  if (auto error = document.get_object().get(root)) {
+    return error == simdjson::INCORRECT_TYPE ? not_an_object(json) : json_failure(error);
+  }
   DecodeResult result;
   bool is_error_object = false;
   std::string message;

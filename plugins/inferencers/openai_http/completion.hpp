@@ -20,6 +20,7 @@ struct Completion {
   std::optional<int64_t> completion_tokens;
   int64_t token_events = 0;  // chunks that carried content or reasoning text
   bool done = false;         // the stream's `data: [DONE]` arrived
+  bool has_answer = false;   // a content, reasoning or text field held a string (even an empty one)
 
   // AISBench's stored form: reasoning + "</think>" + content when the server separated reasoning.
   [[nodiscard]] std::string prediction() const;

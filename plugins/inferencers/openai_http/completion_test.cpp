@@ -117,12 +117,50 @@ TEST(CompletionDecoder, OnlyTheFirstChoiceCounts) {
 TEST(CompletionDecoder, MalformedJsonIsAnError) {
   CompletionDecoder decoder;
   Completion completion;
-  for (const char* bad :
-       {R"({"choices":[{)", "not json", R"({"choices":[{"delta":{"content":5}}]})", R"([1,2])"}) {
+  for (const char* bad : {R"({"choices":[{)", R"({"choices":[{"delta":{"content":5}}]})"}) {
     const DecodeResult result = decoder.apply_stream_event(bad, completion);
     EXPECT_FALSE(result.ok) << bad;
     EXPECT_NE(result.error.find("invalid JSON"), std::string::npos) << result.error;
   }
+}
+
+TEST(CompletionDecoder, ABodyThatIsNotAnObjectSaysWhatCame) {
+  CompletionDecoder decoder;
+  Completion completion;
+  for (const char* bad : {"not json", "[1,2]", "\"text\""}) {
+    const DecodeResult result = decoder.apply_response(bad, completion);
+    EXPECT_FALSE(result.ok) << bad;
+    EXPECT_NE(result.error.find("not a JSON object (it starts '" + std::string(bad).substr(0, 5)),
+              std::string::npos)
+        << result.error;
+    EXPECT_EQ(result.error.find("requested type"), std::string::npos)
+        << "no simdjson jargon: " << result.error;
+  }
+  const DecodeResult html =
+      decoder.apply_response("<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>", completion);
+  EXPECT_NE(html.error.find("an HTML page"), std::string::npos) << html.error;
+  EXPECT_NE(html.error.find(".../v1"), std::string::npos) << html.error;
+}
+
+// A choice without a message, or a message whose content is null, holds no answer: never an empty one.
+TEST(CompletionDecoder, AResponseWithoutAnAnswerIsAnError) {
+  for (const char* body :
+       {R"({"choices":[{"index":0,"finish_reason":"stop"}]})",
+        R"({"choices":[{"message":{"role":"assistant","content":null},"finish_reason":"stop"}]})",
+        R"({"choices":[{"text":null,"finish_reason":"length"}]})"}) {
+    CompletionDecoder decoder;
+    Completion completion;
+    const DecodeResult result = decoder.apply_response(body, completion);
+    EXPECT_FALSE(result.ok) << body;
+    EXPECT_NE(result.error.find("holds no answer"), std::string::npos) << result.error;
+  }
+  CompletionDecoder decoder;
+  Completion empty_answer;
+  EXPECT_TRUE(
+      decoder
+          .apply_response(R"({"choices":[{"message":{"content":""},"finish_reason":"stop"}]})", empty_answer)
+          .ok)
+      << "an empty string is an answer (the model said nothing), and is scored";
 }
 
 TEST(CompletionDecoder, ErrorObjectsFromTheServerAreErrors) {

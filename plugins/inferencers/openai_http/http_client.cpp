@@ -22,10 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include <evalflow/url_credentials.hpp>
+
 #include "endpoint_balancer.hpp"
 #include "proxy_environment.hpp"
 #include "rate_limiter.hpp"
 #include "receive_time.hpp"
+#include "redaction.hpp"
 #include "socket_watch.hpp"
 #include "sse_parser.hpp"
 
@@ -45,14 +48,6 @@ void ensure_curl_initialized() {
   }
 }
 
-std::string redact(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-    text.replace(at, secret.size(), "<redacted>");
-  }
-  return text;
-}
-
 int64_t unix_seconds_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -63,30 +58,6 @@ std::string seconds_text(Milliseconds duration) {
   text.erase(text.find_last_not_of('0') + 1);
   if (text.back() == '.') text.pop_back();
   return text + " s";
-}
-
-AttemptError classify_curl_error(CURLcode code, bool received_bytes) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_GOT_NOTHING:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_PARTIAL_FILE:
-      return received_bytes ? AttemptError::kInterrupted : AttemptError::kConnect;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-      return AttemptError::kTls;
-    default:
-      return AttemptError::kOther;
-  }
 }
 
 // The `message` of an OpenAI-style error body, else the body itself, shortened.
@@ -115,20 +86,22 @@ std::string server_message(const std::string& body) {
 // libcurl's parsing and re-assembling of the URL, a tenth of its work per request. The proxy settings for
 // its scheme are read once too.
 struct EndpointUrl {
-  std::string text;
+  std::string text;     // as given, credentials included: libcurl's
+  std::string display;  // for messages: credentials stripped
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed{nullptr, &curl_url_cleanup};
   ProxySettings proxy;
 };
 
 EndpointUrl parse_endpoint_url(std::string text) {
   EndpointUrl url{.text = std::move(text)};
+  url.display = strip_url_credentials(url.text);
   url.parsed.reset(curl_url());
   if (url.parsed == nullptr) throw std::runtime_error("curl_url failed (out of memory?)");
   // The flags libcurl itself parses CURLOPT_URL with.
   const CURLUcode parsed = curl_url_set(url.parsed.get(), CURLUPART_URL, url.text.c_str(),
                                         CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME);
   if (parsed != CURLUE_OK) {
-    throw std::invalid_argument("the endpoint URL '" + url.text + "' is not valid: " +
+    throw std::invalid_argument("the endpoint URL '" + url.display + "' is not valid: " +
                                 curl_url_strerror(parsed) + "; check host_ip, host_port, url or endpoints");
   }
   char* scheme = nullptr;
@@ -155,10 +128,11 @@ struct Request {
   Completion completion;
   int retries = 0;
   Clock::time_point retry_due{};
+  std::optional<Clock::time_point> first_failure;  // when its first attempt failed: outages are timed from it
 
   // The current attempt.
   CURL* easy = nullptr;
-  const std::string* url = nullptr;  // the endpoint's full URL, owned by the loop
+  const std::string* url = nullptr;  // the endpoint's full URL for messages (no credentials), the loop's
   size_t endpoint = 0;
   size_t active_index = 0;
   bool stream = false;
@@ -187,8 +161,11 @@ struct Request {
     curl_error[0] = '\0';
   }
 
+  // Idle means no event data (README, timeouts.idle_s): SSE comments and stray bytes do not count, so a
+  // server trickling `: keep-alive` still times out; a non-streamed answer is waited for from the start.
   void on_event(std::string_view data) {
     if (!stream_error.empty()) return;
+    last_activity = now;
     const DecodeResult result = decoder->apply_stream_event(data, completion);
     if (!result.ok) {
       stream_error = result.error;
@@ -209,7 +186,6 @@ struct Request {
     auto* request = static_cast<Request*>(user);
     const size_t bytes = size * count;
     request->now = request->arrival_time();
-    request->last_activity = request->now;
     request->received_bytes = true;
     if (request->http_status == 0)
       curl_easy_getinfo(request->easy, CURLINFO_RESPONSE_CODE, &request->http_status);
@@ -235,7 +211,7 @@ struct Request {
     const std::string_view line(data, size * count);
     static constexpr std::string_view kRetryAfter = "retry-after:";
     // The blank line ends the header block: one clock read per response, not one per header line.
-    if (line == "\r\n" || line == "\n") request->last_activity = Clock::now();
+    if (request->stream && (line == "\r\n" || line == "\n")) request->last_activity = Clock::now();
     if (line.size() > kRetryAfter.size() &&
         strncasecmp(line.data(), kRetryAfter.data(), kRetryAfter.size()) == 0) {
       request->retry_after = parse_retry_after(line.substr(kRetryAfter.size()), unix_seconds_now());
@@ -470,7 +446,7 @@ class HttpClient::Loop {
     request->easy = easy;
     request->endpoint = endpoints_.acquire();
     const EndpointUrl& url = urls_[request->endpoint];
-    request->url = &url.text;
+    request->url = &url.display;
     if (spare.endpoint != request->endpoint) {
       curl_easy_setopt(easy, CURLOPT_CURLU, url.parsed.get());
       curl_easy_setopt(easy, CURLOPT_URL, url.text.c_str());  // what libcurl reports as the URL
@@ -580,9 +556,15 @@ class HttpClient::Loop {
       error = AttemptError::kHttpStatus;
       reason = "HTTP " + std::to_string(request->http_status) + ": " + server_message(request->response);
     } else if (request->stream) {
-      if (request->completion.finish_reason.empty() && !request->completion.done) {
+      // Every complete answer names why it ended; without that, even after [DONE], it may be cut short.
+      if (!request->completion.has_answer) {
         error = AttemptError::kProtocol;
-        reason = "the stream ended before its finish_reason and [DONE] (truncated answer)";
+        reason = "the stream carried no answer: no content, reasoning or text in any chunk";
+      } else if (request->completion.finish_reason.empty()) {
+        error = AttemptError::kProtocol;
+        reason = request->completion.done
+                     ? "the stream ended with [DONE] but no finish_reason (truncated or malformed answer)"
+                     : "the stream ended before its finish_reason (truncated answer)";
       }
     } else if (DecodeResult decoded = decoder_.apply_response(request->response, request->completion);
                !decoded.ok) {
@@ -594,22 +576,28 @@ class HttpClient::Loop {
       complete(std::move(request), EF_OK, "");
       return;
     }
-    if (RetryPolicy::is_retryable(error, request->http_status) &&
-        request->retries < config_.retry.max_retries) {
+    const Clock::time_point now = Clock::now();
+    if (!request->first_failure) request->first_failure = now;
+    const Milliseconds failing_for = now - *request->first_failure;
+    if (config_.retry.should_retry(error, request->http_status, request->retries, failing_for)) {
       ++request->retries;
       ++stats_.retries;
       const bool honour_retry_after = request->http_status == 429 || request->http_status == 503;
       const Milliseconds delay = config_.retry.backoff(
           request->retries, honour_retry_after ? request->retry_after : std::nullopt, random_);
-      request->retry_due = Clock::now() + std::chrono::duration_cast<Clock::duration>(delay);
+      request->retry_due = now + std::chrono::duration_cast<Clock::duration>(delay);
       retrying_.push_back(std::move(request));
       return;
     }
     const ef_code result_code = failure_code(error, request->http_status);
+    // Past `retry` only when the outage window kept it going: then the message names that window.
+    const bool outage = request->timing.attempts > config_.retry.max_retries + 1;
     std::string message =
         "POST " + *request->url + ": " + reason + " (attempt " + std::to_string(request->timing.attempts) +
-        " of " + std::to_string(config_.retry.max_retries + 1) + ")" + hint(error, request->http_status);
-    complete(std::move(request), result_code, redact(std::move(message), config_.api_key));
+        (outage ? ", failing for " + seconds_text(failing_for) + "; outage_s bounds the wait for a server"
+                : " of " + std::to_string(config_.retry.max_retries + 1)) +
+        ")" + hint(error, request->http_status);
+    complete(std::move(request), result_code, redact_secrets(message, config_.secrets()));
   }
 
   static ef_code failure_code(AttemptError error, long status) {

@@ -4,6 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -34,6 +39,8 @@ ClientConfig fast_config(const std::vector<std::string>& base_urls, bool stream)
   config.retry.max_backoff = Milliseconds(20);
   config.timeouts.connect = Milliseconds(2000);
   config.timeouts.idle = Milliseconds(300);
+  config.timeouts.discovery = Milliseconds(1000);
+  config.retry.outage = Milliseconds(0);
   return config;
 }
 
@@ -106,6 +113,35 @@ TEST_P(StreamingAndNot, MaxTokensEndsWithLength) {
   EXPECT_EQ(results[0].completion.completion_tokens, 4);
   EXPECT_EQ(results[0].completion.prediction(), "Two and two make</think>")
       << "a thought cut off by the limit";
+}
+
+// An answer that is cut short or holds no text is a failed request (retried, then reported), never an
+// empty prediction to score (issue 18.3).
+TEST_P(StreamingAndNot, MalformedAnswersAreFailedRequests) {
+  for (const char* fault : {"no_finish", "only_done", "no_message", "null_content"}) {
+    ServerOptions options = reasoning_server();
+    options.faults = {test_server::parse_fault_rule(std::string(fault) + "@p=1")};
+    OpenAiTestServer server(options);
+    server.start();
+    ClientConfig config = fast_config({server.base_url()}, GetParam());
+    config.retry.max_retries = 1;
+    const auto results = run_requests(config, 1);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].code, EF_UNAVAILABLE) << fault << ": " << results[0].completion.prediction();
+    EXPECT_EQ(results[0].timing.attempts, 2) << fault << ": retried once";
+    EXPECT_FALSE(results[0].error.empty()) << fault;
+  }
+}
+
+TEST_P(StreamingAndNot, AMalformedAnswerRetriedWellIsAnAnswer) {
+  ServerOptions options = reasoning_server();
+  options.faults = {test_server::parse_fault_rule("no_finish@first=1")};
+  OpenAiTestServer server(options);
+  server.start();
+  const auto results = run_requests(fast_config({server.base_url()}, GetParam()), 1);
+  ASSERT_EQ(results.at(0).code, EF_OK) << results[0].error;
+  EXPECT_EQ(results[0].timing.attempts, 2);
+  EXPECT_EQ(results[0].completion.finish_reason, "stop");
 }
 
 INSTANTIATE_TEST_SUITE_P(OpenAiHttp, StreamingAndNot, ::testing::Bool(),
@@ -377,6 +413,105 @@ TEST(HttpClient, ApiKeyIsSentAndNeverShownInErrors) {
   EXPECT_NE(results[0].error.find("HTTP 401"), std::string::npos) << results[0].error;
   EXPECT_NE(results[0].error.find("$MY_KEY"), std::string::npos) << results[0].error;
   EXPECT_EQ(results[0].error.find("sk-wrong-secret"), std::string::npos) << results[0].error;
+}
+
+// SSE comments are not activity: a server trickling `: keep-alive` times out like a silent one (18.5).
+TEST(HttpClient, KeepAliveCommentsDoNotHoldOffTheIdleTimeout) {
+  ServerOptions options = reasoning_server();
+  options.faults = {test_server::parse_fault_rule("keepalive@first=1")};
+  options.stall = 1500ms;  // comments every 100 ms for 1.5 s, well past the 300 ms idle timeout
+  OpenAiTestServer server(options);
+  server.start();
+  const auto results = run_requests(fast_config({server.base_url()}, true), 1);
+  ASSERT_EQ(results.at(0).code, EF_OK) << results[0].error;
+  EXPECT_EQ(results[0].timing.attempts, 2) << "the trickled attempt timed out and was retried";
+}
+
+// A model server restarted mid-run (refusing connections for a while) costs time, not samples (18.4).
+TEST(HttpClient, AnOutageWithinOutageSIsRiddenOut) {
+  OpenAiTestServer first(reasoning_server());
+  const int port = first.start();
+  first.stop();
+  ServerOptions options = reasoning_server();
+  options.port = port;
+  OpenAiTestServer restarted(options);
+  std::thread restart([&] {
+    std::this_thread::sleep_for(1500ms);
+    restarted.start();
+  });
+  ClientConfig config = fast_config({"http://127.0.0.1:" + std::to_string(port) + "/v1"}, true);
+  config.retry.max_retries = 1;
+  config.retry.initial_backoff = Milliseconds(50);
+  config.retry.max_backoff = Milliseconds(200);
+  config.retry.outage = Milliseconds(20'000);
+  const auto results = run_requests(config, 4);
+  restart.join();
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& result : results) {
+    EXPECT_EQ(result.code, EF_OK) << result.error;
+    EXPECT_GT(result.timing.attempts, 2) << "more attempts than `retry` allows: the outage window held them";
+  }
+}
+
+TEST(HttpClient, AnOutageLongerThanOutageSFailsNamingTheWait) {
+  int closed_port = 0;
+  {
+    OpenAiTestServer gone(reasoning_server());
+    closed_port = gone.start();
+  }
+  ClientConfig config = fast_config({"http://127.0.0.1:" + std::to_string(closed_port) + "/v1"}, true);
+  config.retry.max_retries = 1;
+  config.retry.outage = Milliseconds(300);
+  const auto results = run_requests(config, 1);
+  EXPECT_EQ(results.at(0).code, EF_UNAVAILABLE);
+  EXPECT_NE(results[0].error.find("outage_s"), std::string::npos) << results[0].error;
+}
+
+// Discovery against a server that accepts connections and never answers: one bounded wait (18.4).
+TEST(HttpClient, DiscoveryWaitsOnceForASilentServer) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(listener, 16), 0);  // connections complete in the backlog; nothing ever answers
+  socklen_t length = sizeof(address);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  ClientConfig config =
+      fast_config({"http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/v1"}, false);
+  config.retry.max_retries = 5;
+  config.timeouts.discovery = Milliseconds(800);
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    discover_model(config);
+    ADD_FAILURE() << "a silent server listed a model";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("within 0.8 s (timeouts.discovery_s"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "one wait of 0.8 s, not one per retry";
+  close(listener);
+}
+
+// Credentials in an endpoint URL reach libcurl, never a message (18.9).
+TEST(HttpClient, UrlCredentialsNeverShowInErrors) {
+  int closed_port = 0;
+  {
+    OpenAiTestServer gone(reasoning_server());
+    closed_port = gone.start();
+  }
+  ClientConfig config =
+      fast_config({"http://alice:pa55word-long@127.0.0.1:" + std::to_string(closed_port) + "/v1"}, false);
+  config.retry.max_retries = 0;
+  const auto results = run_requests(config, 1);
+  EXPECT_EQ(results.at(0).code, EF_UNAVAILABLE);
+  EXPECT_EQ(results[0].error.find("pa55word"), std::string::npos) << results[0].error;
+  EXPECT_NE(results[0].error.find("http://<redacted>@127.0.0.1"), std::string::npos) << results[0].error;
+  try {
+    discover_model(config);
+  } catch (const std::runtime_error& error) {
+    EXPECT_EQ(std::string(error.what()).find("pa55word"), std::string::npos) << error.what();
+  }
 }
 
 TEST(HttpClient, ModelIsDiscovered) {

@@ -2,6 +2,7 @@
 // perf_summary: the aggregate that turns the records' `timing` maps into AISBench's performance summary.
 #include <embedded/kOpenAiHttpOptionsSchema.hpp>
 #include <evalflow/plugin.hpp>
+#include <evalflow/url_credentials.hpp>
 
 #include <atomic>
 #include <memory>
@@ -41,7 +42,8 @@ class OpenAiHttpNode {
         client_(config_, std::string(builder_.path())) {
     // Says where requests go, never with the key.
     info_.log(EF_LOG_INFO,
-              "POST " + config_.base_urls.front() + std::string(builder_.path()) +
+              "POST " + evalflow::strip_url_credentials(config_.base_urls.front()) +
+                  std::string(builder_.path()) +
                   (config_.base_urls.size() > 1
                        ? " (and " + std::to_string(config_.base_urls.size() - 1) + " more endpoints)"
                        : "") +

@@ -26,6 +26,43 @@ bool RetryPolicy::is_retryable(AttemptError error, long http_status) {
   return false;
 }
 
+bool RetryPolicy::is_outage(AttemptError error, long http_status) {
+  if (error == AttemptError::kConnect) return true;
+  return error == AttemptError::kHttpStatus &&
+         (http_status == 429 || http_status == 502 || http_status == 503 || http_status == 504);
+}
+
+bool RetryPolicy::should_retry(AttemptError error, long http_status, int retries,
+                               Milliseconds failing_for) const {
+  if (!is_retryable(error, http_status)) return false;
+  if (retries < max_retries) return true;
+  return is_outage(error, http_status) && failing_for < outage;
+}
+
+AttemptError classify_curl_error(CURLcode code, bool received_bytes) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+      return received_bytes ? AttemptError::kInterrupted : AttemptError::kConnect;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+      return AttemptError::kTls;
+    default:
+      return AttemptError::kOther;
+  }
+}
+
 Milliseconds RetryPolicy::backoff(int retry, std::optional<Milliseconds> retry_after,
                                   std::mt19937_64& random) const {
   if (retry_after) return *retry_after;

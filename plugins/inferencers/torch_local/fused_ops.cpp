@@ -87,14 +87,15 @@ void rotary_store(at::Tensor& qkv, const at::Tensor& positions, const at::Tensor
 
 bool attention_usable(int64_t heads, int64_t kv_heads, int64_t head_dim) {
   const int64_t group = heads / kv_heads;
-  return group >= 1 && group <= 8 && head_dim % 8 == 0 && head_dim <= 256;
+  const bool tensor_cores = (head_dim == 64 || head_dim == 128) && group <= 16;  // kernels.hpp
+  return group >= 1 && (group <= 8 || tensor_cores) && head_dim % 8 == 0 && head_dim <= 256;
 }
 
 at::Tensor paged_decode_attention(const at::Tensor& q, PagedCache cache, const at::Tensor& block_tables,
                                   const at::Tensor& positions, int64_t heads, double scale) {
   const kernels::AttentionShape shape = attention_shape(cache.keys, q.size(0), heads, block_tables.size(1));
-  at::Tensor workspace =
-      at::empty({kernels::attention_workspace_floats(shape)}, q.options().dtype(at::kFloat));
+  at::Tensor workspace = at::empty({kernels::attention_workspace_floats(shape, q.stride(0), is_half(q))},
+                                   q.options().dtype(at::kFloat));
   at::Tensor out = at::empty({q.size(0), heads * shape.head_dim}, q.options());
   kernels::paged_decode_attention(q.data_ptr(), q.stride(0), cache.keys.data_ptr(), cache.values.data_ptr(),
                                   block_tables.data_ptr<int32_t>(), positions.data_ptr<int64_t>(),

@@ -128,11 +128,14 @@ TEST_F(FusedOps, RotaryStoreRotatesInPlaceAndStoresKeysAndValues) {
   EXPECT_EQ(keys.abs().sum().item<double>() > 0, true);
 }
 
+// 10/2 heads of 128 and 4/4 and 12/1 of 64 take the tensor-core kernel, 8/1 of 16 the general one.
 TEST_F(FusedOps, PagedDecodeAttentionMatchesGatheredSoftmax) {
   for (const Heads h : {Heads{}, Heads{.heads = 4, .kv_heads = 4, .dim = 64, .block_size = 8},
+                        Heads{.heads = 12, .kv_heads = 1, .dim = 64, .block_size = 16},
                         Heads{.heads = 8, .kv_heads = 1, .dim = 16, .block_size = 4}}) {
-    const std::vector<int64_t> lengths{1, h.block_size + 3, 700, 37};
-    const int64_t width = (700 + h.block_size - 1) / h.block_size + 2;
+    // 4,099 positions: several splits, each warp of the tensor-core kernel cycling through its copy ring.
+    const std::vector<int64_t> lengths{1, h.block_size + 3, 700, 37, 4099};
+    const int64_t width = (4099 + h.block_size - 1) / h.block_size + 2;
     const auto batch = static_cast<int64_t>(lengths.size());
     const int64_t blocks = batch * width + 1;
     at::Tensor keys = random({blocks, h.kv_heads, h.block_size, h.dim});

@@ -84,8 +84,15 @@ int main() {
   constexpr int64_t kDim = 128;
   constexpr int64_t kBlock = 16;
   // The issue-20 shapes; SDPA (enable_gqa) runs on a contiguous copy of the same KV, side by side.
-  for (const auto& [batch, length] : std::vector<std::pair<int64_t, int64_t>>{
-           {1, 16384}, {1, 32768}, {16, 8192}, {16, 16384}, {48, 8192}, {64, 4096}, {128, 2048}}) {
+  for (const auto& [batch, length] : std::vector<std::pair<int64_t, int64_t>>{{1, 16384},
+                                                                              {1, 32768},
+                                                                              {16, 8192},
+                                                                              {16, 16384},
+                                                                              {48, 8192},
+                                                                              {64, 4096},
+                                                                              {128, 2048},
+                                                                              {4, 32768},
+                                                                              {128, 8192}}) {
     const int64_t width = (length + kBlock - 1) / kBlock;
     const int64_t blocks = batch * width + 1;
     at::Tensor keys = at::randn({blocks, kKvHeads, kBlock, kDim}, options);

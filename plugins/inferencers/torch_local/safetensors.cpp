@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <evalflow/safetensors/header.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -63,32 +64,10 @@ at::ScalarType parse_dtype(const std::string& dtype, const std::string& where) {
 void SafetensorsCheckpoint::add_file(const std::filesystem::path& path,
                                      std::map<std::string, Entry>& entries) {
   auto file = std::make_shared<MappedFile>(path);
-  uint64_t header_size = 0;
-  if (file->size() < sizeof(header_size))
-    throw std::runtime_error(file->path() + ": too short for safetensors");
-  std::memcpy(&header_size, file->data(), sizeof(header_size));  // little-endian, as is x86-64 and arm64
-  const size_t data_start = sizeof(header_size) + header_size;
-  if (data_start > file->size()) throw std::runtime_error(file->path() + ": header size exceeds the file");
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(std::string_view(file->data() + sizeof(header_size), header_size));
-  } catch (const nlohmann::json::exception& error) {
-    throw std::runtime_error(file->path() + ": malformed safetensors header: " + error.what());
-  }
-  for (const auto& [name, info] : header.items()) {
-    if (name == "__metadata__") continue;
-    const std::string where = file->path() + ": tensor '" + name + "'";
-    const auto offsets = info.at("data_offsets").get<std::vector<size_t>>();
-    Entry entry{file, parse_dtype(info.at("dtype").get<std::string>(), where),
-                info.at("shape").get<std::vector<int64_t>>(), data_start + offsets.at(0),
-                offsets.at(1) - offsets.at(0)};
-    size_t elements = 1;
-    for (int64_t dim : entry.shape) elements *= static_cast<size_t>(dim);
-    if (offsets.at(1) < offsets.at(0) || entry.offset + entry.size > file->size() ||
-        elements * c10::elementSize(entry.dtype) != entry.size) {
-      throw std::runtime_error(where + ": data_offsets do not match its shape and dtype, or exceed the file");
-    }
-    entries.insert_or_assign(name, std::move(entry));
+  for (auto& tensor : safetensors::parse_header(std::string_view(file->data(), file->size()), file->path())) {
+    const std::string where = file->path() + ": tensor '" + tensor.name + "'";
+    Entry entry{file, parse_dtype(tensor.dtype, where), std::move(tensor.shape), tensor.offset, tensor.size};
+    entries.insert_or_assign(tensor.name, std::move(entry));
   }
 }
 

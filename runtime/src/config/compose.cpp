@@ -214,7 +214,8 @@ Result<Document> compose_document(const PipelineSources& sources) {
       }
     }
   } else if (sources.models.empty() || sources.datasets.empty()) {
-    return Error{"nothing to run: give a PIPELINE.yaml, or at least one --model and one --dataset fragment"};
+    return Error{
+        "nothing to run: give a PIPELINE.yaml, or at least one --models NAME and one --datasets NAME"};
   }
   auto merge_fragments = [&](const std::vector<fs::path>& files, const char* list_key,
                              const char* single_key) -> Status {
@@ -241,6 +242,13 @@ Result<Document> compose_document(const PipelineSources& sources) {
       if (sources.num_prompts) dataset["num_prompts"] = *sources.num_prompts;
       if (sources.samples) dataset["samples"] = *sources.samples;
     }
+  }
+  // An empty or comment-only file would otherwise run nothing and exit 0.
+  if (!merged.value.contains("datasets")) {
+    return Error{
+        fmt::format("{}: the pipeline has no datasets, so there is nothing to run: add `datasets:` "
+                    "(see pipelines/demo.yaml), or compose with --models NAME --datasets NAME",
+                    sources.pipeline ? sources.pipeline->string() : std::string("the command line"))};
   }
   if (auto valid = check_schema(merged); !valid) return Error{valid.error()};
   return merged;

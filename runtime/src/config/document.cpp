@@ -63,7 +63,14 @@ nlohmann::json typed_scalar(const std::string& text) {
     auto [end, error] = std::from_chars(begin, text.data() + text.size(), number);
     if (error == std::errc() && end == text.data() + text.size()) return number;
   }
-  if (std::regex_match(text, kFloat)) return std::stod(text);
+  if (std::regex_match(text, kFloat)) {
+    // A number no double holds (1e400) stays text, so the schema names the field instead of a crash.
+    double number = 0;
+    const char* begin = text.data() + (text[0] == '+' ? 1 : 0);
+    auto [end, error] = std::from_chars(begin, text.data() + text.size(), number);
+    if (error == std::errc() && end == text.data() + text.size()) return number;
+    return text;
+  }
   if (text == ".inf" || text == ".Inf" || text == "+.inf") return std::numeric_limits<double>::infinity();
   if (text == "-.inf" || text == "-.Inf") return -std::numeric_limits<double>::infinity();
   return text;
@@ -78,6 +85,17 @@ class Converter {
 
   nlohmann::json convert(const YAML::Node& node, const std::string& pointer) {
     const YAML::Mark mark = node.Mark();
+    // Aliases are expanded here: nested ones (a "billion laughs" file) would grow without bound.
+    if (++values_ > kMaxValues) {
+      throw YAML::Exception(mark, fmt::format("more than {} values once aliases are expanded: nested aliases "
+                                              "(*name) multiply; a pipeline needs far fewer",
+                                              kMaxValues));
+    }
+    if (node.Type() == YAML::NodeType::Scalar && (text_bytes_ += node.Scalar().size()) > kMaxTextBytes) {
+      throw YAML::Exception(mark, fmt::format("more than {} MiB of text once aliases are expanded: nested "
+                                              "aliases (*name) multiply; keep large data in data files",
+                                              kMaxTextBytes >> 20));
+    }
     if (mark.line >= 0) locations_[pointer] = {origin_, mark.line + 1, mark.column + 1};
     switch (node.Type()) {
       case YAML::NodeType::Null:
@@ -104,8 +122,13 @@ class Converter {
   }
 
  private:
+  static constexpr size_t kMaxValues = 200'000;
+  static constexpr size_t kMaxTextBytes = size_t{64} << 20;
+
   std::string origin_;
   std::map<std::string, SourceLocation>& locations_;
+  size_t values_ = 0;
+  size_t text_bytes_ = 0;
 };
 
 }  // namespace

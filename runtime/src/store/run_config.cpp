@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 
+#include <evalflow/url_credentials.hpp>
 #include "report/results.hpp"
 
 namespace fs = std::filesystem;
@@ -59,10 +61,34 @@ json* options_at(json& document, const ResolvedNode& node) {
   return document.contains(pointer) && document[pointer].is_object() ? &document[pointer] : nullptr;
 }
 
+// Every string of the document with URL credentials redacted; true when one was.
+bool redact_url_credentials(json& value) {
+  bool redacted = false;
+  if (value.is_string()) {
+    std::string clean = strip_url_credentials(value.get_ref<const std::string&>());
+    redacted = clean != value.get_ref<const std::string&>();
+    if (redacted) value = std::move(clean);
+  } else if (value.is_structured()) {
+    for (auto& item : value) redacted = redact_url_credentials(item) || redacted;
+  }
+  return redacted;
+}
+
+bool holds_redacted_credentials(const json& value) {
+  if (value.is_string()) {
+    return value.get_ref<const std::string&>().find("://" + std::string(kRedactedCredentials) + "@") !=
+           std::string::npos;
+  }
+  return value.is_structured() && std::any_of(value.begin(), value.end(), [](const json& item) {
+           return holds_redacted_credentials(item);
+         });
+}
+
 }  // namespace
 
 json stored_document(const ValidatedPipeline& pipeline) {
   json document = pipeline.spec.document.value;
+  redact_url_credentials(document);
   for_each_node(pipeline, [&](const ResolvedNode& node, bool /*model*/) {
     json* options = options_at(document, node);
     if (options == nullptr) return;
@@ -106,10 +132,14 @@ std::vector<std::string> redacted_options(const ValidatedPipeline& pipeline) {
     const json& document = pipeline.spec.document.value;
     const json::json_pointer pointer(node.spec.pointer + "/options");
     if (!document.contains(pointer)) return;
+    const json& options = document[pointer];
     for (const auto& name : option_roles(node).secrets) {
-      const json& options = document[pointer];
       if (options.contains(name) && options[name] == kRedacted)
         found.push_back(node.display_name + "." + name);
+    }
+    for (const auto& [name, value] : options.items()) {
+      if (holds_redacted_credentials(value))
+        found.push_back(node.display_name + "." + name + " (its URL's user:password)");
     }
   });
   return found;

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include <evalflow/url_credentials.hpp>
+
 namespace evalflow {
 
 namespace {
@@ -39,7 +41,7 @@ void RunLog::write(const std::string& node, ef_log_level level, const std::strin
   const auto now = std::chrono::system_clock::now();
   const std::string line = fmt::format("{:%Y-%m-%d %H:%M:%S} [{}] {}: {}\n",
                                        fmt::localtime(std::chrono::system_clock::to_time_t(now)),
-                                       level_name(level), node, message);
+                                       level_name(level), node, strip_url_credentials(message));
   std::function<void(const std::string&)> echo;
   {
     const std::lock_guard lock(mutex_);

@@ -52,7 +52,9 @@ class Validator {
     if (declared.resolve_fields != nullptr) {
       ef_field_list reads;
       ef_field_list writes;
-      StatusPtr status(declared.resolve_fields(&host_api(), node.options_json.c_str(), &reads, &writes));
+      // Paths made absolute, so that a plugin can look into its files here (a loader checks its columns).
+      const std::string resolve_options = with_absolute_paths(node).dump();
+      StatusPtr status(declared.resolve_fields(&host_api(), resolve_options.c_str(), &reads, &writes));
       if (status) {
         fail(pointer_child(node.spec.pointer, "options"), node.display_name, status->message);
         node.usable = false;
@@ -62,6 +64,29 @@ class Validator {
       node.writes.insert(node.writes.end(), writes.fields.begin(), writes.fields.end());
     }
     return true;
+  }
+
+  // The options with every path option ("x-path": true) absolute, taken from the node's base directory.
+  static json with_absolute_paths(const ResolvedNode& node) {
+    json options = node.spec.options;
+    const json schema = json::parse(
+        node.type.type->options_schema != nullptr ? node.type.type->options_schema : "{}", nullptr, false);
+    if (!schema.is_object() || !schema.contains("properties") || !options.is_object()) return options;
+    const auto absolute = [&](json& value) {
+      if (!value.is_string()) return;
+      const fs::path path = value.get<std::string>();
+      if (path.is_relative()) value = fs::absolute(node.spec.base_dir / path).lexically_normal().string();
+    };
+    for (const auto& [name, property] : schema["properties"].items()) {
+      if (!property.is_object() || !property.value("x-path", false) || !options.contains(name)) continue;
+      json& value = options[name];
+      if (value.is_array()) {
+        for (json& item : value) absolute(item);
+      } else {
+        absolute(value);
+      }
+    }
+    return options;
   }
 
   // Options the schema marks as paths ("x-path": true) must name files or folders that exist: a missing data

@@ -7,15 +7,24 @@
 namespace evalflow::test_server {
 namespace {
 
-constexpr std::pair<std::string_view, Fault> kFaultNames[] = {
-    {"429", Fault::kTooManyRequests}, {"500", Fault::kInternalError}, {"503", Fault::kUnavailable},
-    {"reset", Fault::kReset},         {"stall", Fault::kStall},       {"truncate", Fault::kTruncate},
-    {"malformed", Fault::kMalformed}};
+constexpr std::pair<std::string_view, Fault> kFaultNames[] = {{"429", Fault::kTooManyRequests},
+                                                              {"500", Fault::kInternalError},
+                                                              {"503", Fault::kUnavailable},
+                                                              {"reset", Fault::kReset},
+                                                              {"stall", Fault::kStall},
+                                                              {"truncate", Fault::kTruncate},
+                                                              {"malformed", Fault::kMalformed},
+                                                              {"no_finish", Fault::kNoFinish},
+                                                              {"only_done", Fault::kOnlyDone},
+                                                              {"no_message", Fault::kNoMessage},
+                                                              {"null_content", Fault::kNullContent},
+                                                              {"keepalive", Fault::kKeepAlive}};
 
 [[noreturn]] void bad_rule(std::string_view text, const std::string& problem) {
   throw std::invalid_argument("fault rule '" + std::string(text) + "': " + problem +
                               " (expected KIND@SELECTOR, KIND one of 429, 500, 503, reset, stall, truncate, "
-                              "malformed; SELECTOR one of every=N, first=N, nth=A,B,..., p=X)");
+                              "malformed, no_finish, only_done, no_message, null_content, keepalive; "
+                              "SELECTOR one of every=N, first=N, nth=A,B,..., p=X)");
 }
 
 int64_t positive_integer(std::string_view digits, std::string_view rule) {

@@ -1,6 +1,10 @@
 // Which requests the test server answers with an injected fault. A rule is KIND@SELECTOR:
 //   KIND      429 | 500 | 503 | reset (connection dropped mid-answer) | stall (silence mid-answer) |
-//             truncate (the stream ends early but cleanly) | malformed (an event that is not JSON)
+//             truncate (the stream ends early but cleanly) | malformed (an event that is not JSON) |
+//             no_finish (a whole answer whose finish_reason is null) | only_done (a stream of only [DONE];
+//             a response with no choices) | no_message (a choice without message or delta) |
+//             null_content (a message whose content is null) | keepalive (SSE comments trickled for
+//             --stall-ms before the answer; non-streamed: like stall)
 //   SELECTOR  every=N (requests N, 2N, ...) | first=N (requests 1..N) | nth=A,B,... | p=X (probability X,
 //             drawn from the schedule's seeded generator)
 // Requests are numbered from 1 in arrival order; the first matching rule wins.
@@ -23,7 +27,12 @@ enum class Fault {
   kReset,
   kStall,
   kTruncate,
-  kMalformed
+  kMalformed,
+  kNoFinish,
+  kOnlyDone,
+  kNoMessage,
+  kNullContent,
+  kKeepAlive
 };
 
 std::string_view fault_name(Fault fault);

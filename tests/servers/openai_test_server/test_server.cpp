@@ -68,6 +68,19 @@ bool write(httplib::DataSink& sink, std::string_view event) {
   return sink.write(event.data(), event.size());
 }
 
+std::optional<BrokenShape> broken_shape(Fault fault) {
+  switch (fault) {
+    case Fault::kOnlyDone:
+      return BrokenShape::kNoChoices;
+    case Fault::kNoMessage:
+      return BrokenShape::kNoMessage;
+    case Fault::kNullContent:
+      return BrokenShape::kNullContent;
+    default:
+      return std::nullopt;
+  }
+}
+
 bool is_mid_answer(Fault fault) {
   return fault == Fault::kReset || fault == Fault::kStall || fault == Fault::kTruncate ||
          fault == Fault::kMalformed;
@@ -171,6 +184,7 @@ class OpenAiTestServer::Handlers {
     state->start = start;
     state->fault = fault;
     plan_tokens(*answer, api, body, *state);
+    if (fault == Fault::kNoFinish) state->finish_reason.clear();
     state->usage.prompt_tokens = static_cast<int64_t>(split_tokens(*prompt).size());
 
     const bool stream = body.value("stream", false);
@@ -221,7 +235,11 @@ class OpenAiTestServer::Handlers {
 
   void respond_whole(httplib::Response& response, const StreamState& state) const {
     std::this_thread::sleep_until(token_time(state, state.tokens.size() - 1));
-    if (state.fault == Fault::kStall) wait_for_stall();
+    if (state.fault == Fault::kStall || state.fault == Fault::kKeepAlive) wait_for_stall();
+    if (const auto shape = broken_shape(state.fault)) {
+      response.set_content(broken_response(state.identity, *shape), "application/json");
+      return;
+    }
     std::string reasoning;
     std::string content;
     for (const Token& token : state.tokens) (token.reasoning ? reasoning : content) += token.text;
@@ -255,6 +273,15 @@ class OpenAiTestServer::Handlers {
   bool send_next(StreamState& state, httplib::DataSink& sink) const {
     switch (state.stage) {
       case StreamState::Stage::kRole:
+        if (const auto shape = broken_shape(state.fault)) {
+          write(sink, broken_stream(state.identity, *shape));
+          sink.done();
+          return true;
+        }
+        if (state.fault == Fault::kKeepAlive) {
+          state.fault = Fault::kNone;
+          return trickle_comments(sink);
+        }
         state.stage = StreamState::Stage::kTokens;
         // vLLM's chat API starts with a role-only chunk; it is sent at once here, so that a client that
         // counted it as the first token would measure a visibly wrong TTFT.
@@ -310,6 +337,19 @@ class OpenAiTestServer::Handlers {
       event.replace(event.find(kStampPlaceholder), kStampPlaceholder.size(), now);
     }
     return write(sink, event);
+  }
+
+  // `: keep-alive` comments, one byte every 100 ms for --stall-ms: bytes that carry no event, so a client
+  // must not count them as activity. Then the answer as usual.
+  bool trickle_comments(httplib::DataSink& sink) const {
+    static constexpr std::string_view kComment = ": keep-alive\n";
+    const Clock::time_point until = Clock::now() + options_.stall;
+    for (size_t sent = 0; Clock::now() < until && !server_.stopping_; ++sent) {
+      if (!write(sink, kComment.substr(sent % kComment.size(), 1))) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!write(sink, "\n")) return false;
+    return true;
   }
 
   void wait_for_stall() const {

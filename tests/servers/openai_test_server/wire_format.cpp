@@ -84,6 +84,23 @@ std::string full_response(const ResponseIdentity& identity, std::string_view rea
   return response.dump();
 }
 
+std::string broken_response(const ResponseIdentity& identity, BrokenShape shape) {
+  json response = head(identity, false);
+  json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", "stop"}};
+  if (shape == BrokenShape::kNullContent) choice["message"] = {{"role", "assistant"}, {"content", nullptr}};
+  response["choices"] = shape == BrokenShape::kNoChoices ? json::array() : json::array({choice});
+  return response.dump();
+}
+
+std::string broken_stream(const ResponseIdentity& identity, BrokenShape shape) {
+  if (shape == BrokenShape::kNoChoices) return std::string(kDoneEvent);
+  json chunk = head(identity, true);
+  json choice = {{"index", 0}, {"logprobs", nullptr}, {"finish_reason", "stop"}};
+  if (shape == BrokenShape::kNullContent) choice["delta"] = {{"role", "assistant"}, {"content", nullptr}};
+  chunk["choices"] = json::array({choice});
+  return event(chunk) + std::string(kDoneEvent);
+}
+
 std::string error_body(int status, std::string_view type, std::string_view message) {
   return json{{"object", "error"}, {"message", message}, {"type", type}, {"param", nullptr}, {"code", status}}
       .dump();

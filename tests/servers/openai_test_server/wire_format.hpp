@@ -34,6 +34,13 @@ std::string full_response(const ResponseIdentity& identity, std::string_view rea
                           std::string_view content, std::string_view reasoning_field,
                           std::string_view finish_reason, const Usage& usage);
 
+// Answers no real server should send, for the client's checks: a response whose `choices` is empty, whose
+// choice has no message, or whose message's content is null.
+enum class BrokenShape { kNoChoices, kNoMessage, kNullContent };
+std::string broken_response(const ResponseIdentity& identity, BrokenShape shape);
+// The same shapes as a stream's events (kNoChoices: only `data: [DONE]`).
+std::string broken_stream(const ResponseIdentity& identity, BrokenShape shape);
+
 // vLLM's error body: {"object": "error", "message": ..., "type": ..., "param": null, "code": status}.
 std::string error_body(int status, std::string_view type, std::string_view message);
 

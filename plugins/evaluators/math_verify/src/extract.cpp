@@ -129,20 +129,47 @@ class Requirements {
 // Where a search for "a math environment holding \\boxed" can start without missing a match: such an
 // environment contains the next \\boxed, and cannot cross a line (inline forms), a "$$" (display
 // dollars) or a "\\]" (display brackets). Skipping the text before that point keeps PCRE2 from
-// trying, and backtracking over, every "$" of a long output. npos: no \\boxed left, so no match.
-size_t boxed_environment_search_start(std::string_view text, size_t offset) {
-  const size_t boxed = text.find("\\boxed", offset);
-  if (boxed == std::string_view::npos) return std::string_view::npos;
-  const size_t newline = text.rfind('\n', boxed);
-  size_t earliest = newline == std::string_view::npos ? 0 : newline;  // "\s\[" may start at the newline
-  const size_t display_dollar = boxed >= 2 ? text.rfind("$$", boxed - 2) : std::string_view::npos;
-  if (display_dollar != std::string_view::npos) earliest = std::min(earliest, display_dollar);
-  const size_t closing_bracket = text.rfind("\\]", boxed);
-  const size_t opening_bracket =
-      text.find("\\[", closing_bracket == std::string_view::npos ? 0 : closing_bracket + 2);
-  if (opening_bracket < boxed) earliest = std::min(earliest, opening_bracket);
-  return std::max(offset, earliest);
-}
+// trying, and backtracking over, every "$" of a long output. The marks are indexed once per text, so
+// each search start is a binary search: a runaway output of 100,000 boxes stays linear.
+class EnvironmentStarts {
+ public:
+  explicit EnvironmentStarts(std::string_view text) {
+    for (size_t at = 0; at < text.size(); ++at) {
+      const char c = text[at];
+      if (c == '\n') newlines_.push_back(at);
+      if (c == '$' && at + 1 < text.size() && text[at + 1] == '$') display_dollars_.push_back(at);
+      if (c == '\\' && at + 1 < text.size() && text[at + 1] == ']') closing_brackets_.push_back(at);
+      if (c == '\\' && at + 1 < text.size() && text[at + 1] == '[') opening_brackets_.push_back(at);
+      if (text.substr(at, 6) == "\\boxed") boxes_.push_back(at);
+    }
+  }
+
+  // npos: no \\boxed left, so no match.
+  [[nodiscard]] size_t search_start(size_t offset) const {
+    const auto box = std::lower_bound(boxes_.begin(), boxes_.end(), offset);
+    if (box == boxes_.end()) return std::string_view::npos;
+    const size_t boxed = *box;
+    const size_t newline = last_at_or_before(newlines_, boxed);
+    size_t earliest = newline == std::string_view::npos ? 0 : newline;  // "\s\[" may start at the newline
+    if (boxed >= 2) {
+      const size_t display_dollar = last_at_or_before(display_dollars_, boxed - 2);
+      if (display_dollar != std::string_view::npos) earliest = std::min(earliest, display_dollar);
+    }
+    const size_t closing_bracket = last_at_or_before(closing_brackets_, boxed);
+    const size_t from = closing_bracket == std::string_view::npos ? 0 : closing_bracket + 2;
+    const auto opening = std::lower_bound(opening_brackets_.begin(), opening_brackets_.end(), from);
+    if (opening != opening_brackets_.end() && *opening < boxed) earliest = std::min(earliest, *opening);
+    return std::max(offset, earliest);
+  }
+
+ private:
+  static size_t last_at_or_before(const std::vector<size_t>& positions, size_t limit) {
+    const auto after = std::upper_bound(positions.begin(), positions.end(), limit);
+    return after == positions.begin() ? std::string_view::npos : *(after - 1);
+  }
+
+  std::vector<size_t> newlines_, display_dollars_, closing_brackets_, opening_brackets_, boxes_;
+};
 
 struct LatexGroup {
   int number;
@@ -274,6 +301,7 @@ std::pair<NodePtr, std::string> extract_latex(std::string_view text, const Match
     NormalizationConfig config = target.normalization;
     if (found->boxed) config.boxed = BoxedMode::kLast;
     std::string normalized = normalize_latex(match.text(text, found->number), config);
+    budget.check_now();  // normalisation runs regexes over the whole match, which may be megabytes
     const bool is_percentage = found->percent > 0 && match.matched(found->percent) &&
                                match.end(found->percent) > match.start(found->percent);
     NodePtr value;
@@ -346,6 +374,7 @@ std::vector<Answer> Extractor::extract(std::string_view text, Budget& budget, Mo
   std::vector<Answer> answers;
   std::optional<std::string> fallback;
   Requirements requirements(text);
+  std::optional<EnvironmentStarts> starts;
   size_t index = 0;
   while (index < patterns_.size()) {
     const int priority = patterns_[index]->priority;
@@ -361,12 +390,15 @@ std::vector<Answer> Extractor::extract(std::string_view text, Budget& budget, Mo
       size_t offset = 0;
       while (offset <= text.size()) {
         if (pattern.requirement == Requirement::kBoxedInEnvironment) {
-          offset = boxed_environment_search_start(text, offset);
+          if (!starts) starts.emplace(text);
+          offset = starts->search_start(offset);
           if (offset == std::string_view::npos) break;
         }
         budget.check_now();  // one regex pass over a long output can be the costliest step
         auto match = std::make_unique<Match>(pattern.regex);
-        if (!pattern.regex.search(text, offset, *match)) break;
+        const bool found = pattern.regex.search(text, offset, *match);
+        budget.check_now();  // a search over megabytes cannot be interrupted: its time counts once it ends
+        if (!found) break;
         const size_t start = match->start();
         const size_t end = match->end();
         offset = end > start ? end : end + 1;

@@ -416,10 +416,29 @@ std::string extract_boxed_content(std::string_view text, BoxedMode mode) {
   size_t current = text.size();
   size_t max_pos = text.size();
   std::optional<size_t> last_boxed_start;
+  // Python's rfind(x, 0, current): the last occurrence that ends at or before current. `current` only
+  // decreases, so an occurrence found stays the answer until current passes it, and "none" stays none:
+  // each needle is searched again only then, which keeps a runaway output of 10^6 boxes linear.
+  struct LastOccurrence {
+    std::string_view needle;
+    bool searched = false;
+    size_t position = std::string_view::npos;
+  };
+  const auto last_before = [&text](LastOccurrence& last, size_t limit) {
+    const bool still_valid = last.searched && (last.position == std::string_view::npos ||
+                                               last.position + last.needle.size() <= limit);
+    if (!still_valid) {
+      last.searched = true;
+      last.position = limit >= last.needle.size() ? text.rfind(last.needle, limit - last.needle.size())
+                                                  : std::string_view::npos;
+    }
+    return last.position;
+  };
+  LastOccurrence last_boxed{.needle = "\\boxed"};
+  LastOccurrence last_fbox{.needle = "\\fbox"};
   while (true) {
-    // Python's rfind(x, 0, current): the last occurrence that ends at or before current.
-    const size_t boxed = current >= 6 ? text.rfind("\\boxed", current - 6) : std::string_view::npos;
-    const size_t fbox = current >= 5 ? text.rfind("\\fbox", current - 5) : std::string_view::npos;
+    const size_t boxed = last_before(last_boxed, current);
+    const size_t fbox = last_before(last_fbox, current);
     if (boxed == std::string_view::npos && fbox == std::string_view::npos) break;
     const bool use_boxed =
         boxed != std::string_view::npos && (fbox == std::string_view::npos || boxed > fbox);

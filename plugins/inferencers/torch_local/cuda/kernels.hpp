@@ -52,13 +52,16 @@ void rotary_store(void* qkv, int64_t tokens, int64_t row_stride, const int64_t* 
                   const float* sin, const int64_t* slots, void* key_pool, void* value_pool,
                   const AttentionShape& shape, bool half, cudaStream_t stream);
 
-// The fp32 scratch paged_decode_attention needs, in floats, and the split count it uses.
-int64_t attention_splits(const AttentionShape& shape);
-int64_t attention_workspace_floats(const AttentionShape& shape);
+// The fp32 scratch paged_decode_attention needs, in floats, and the split count it uses (both depend on the
+// kernel the shape runs: q_stride and `half` as passed to paged_decode_attention).
+int64_t attention_splits(const AttentionShape& shape, int64_t q_stride, bool half);
+int64_t attention_workspace_floats(const AttentionShape& shape, int64_t q_stride, bool half);
 
 // One query token per row attending to its cached positions 0..positions[b] through the row's block table
 // (flash-decoding: the positions are split across thread blocks, then combined). q rows are `q_stride`
-// elements apart; out is [batch, heads * head_dim].
+// elements apart; out is [batch, heads * head_dim]. Heads of 64 or 128 dimensions with up to 16 query heads
+// per key/value head (and an even q_stride) run on tensor cores, others take 1 to 8 query heads per
+// key/value head.
 void paged_decode_attention(const void* q, int64_t q_stride, const void* key_pool, const void* value_pool,
                             const int32_t* block_tables, const int64_t* positions, void* out,
                             float* workspace, const AttentionShape& shape, float scale, bool half,

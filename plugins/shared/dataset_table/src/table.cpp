@@ -159,6 +159,13 @@ void TableBuilder::fail_missing(const KeyUse& use) const {
         " is missing (the first line has it): give every line the same keys, or list the columns to "
         "load in input_columns");
   }
+  for (const auto& [file_key, field] : mapping_.rename) {
+    // input_columns names the file's keys; rename maps them to fields afterwards.
+    if (field == use.file_key) {
+      throw RowError("column " + key + " is missing: input_columns names the file's keys, before rename; " +
+                     "rename maps '" + file_key + "' to '" + field + "', so list '" + file_key + "'");
+    }
+  }
   throw RowError("column " + key + " is missing: add it to this line, or remove it from input_columns");
 }
 

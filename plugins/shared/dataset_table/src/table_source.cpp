@@ -59,4 +59,46 @@ Table TableSource::load_table(const nlohmann::json& options, const sdk::NodeInfo
   return std::move(builder).finish();
 }
 
+namespace {
+
+// Forwards the first row to a TableBuilder, then stops the reader.
+class FirstRowOnly : public data_io::RowVisitor {
+ public:
+  struct Done {};
+  explicit FirstRowOnly(TableBuilder& builder) : builder_(builder) {}
+  void begin_row(size_t line) override { builder_.begin_row(line); }
+  void string_value(std::string_view key, std::string_view value) override {
+    builder_.string_value(key, value);
+  }
+  void int_value(std::string_view key, int64_t value) override { builder_.int_value(key, value); }
+  void double_value(std::string_view key, double value) override { builder_.double_value(key, value); }
+  void bool_value(std::string_view key, bool value) override { builder_.bool_value(key, value); }
+  void null_value(std::string_view key) override { builder_.null_value(key); }
+  void nested_value(std::string_view key, std::string_view json_text, ef_type type) override {
+    builder_.nested_value(key, json_text, type);
+  }
+  void end_row() override {
+    builder_.end_row();
+    throw Done{};
+  }
+
+ private:
+  TableBuilder& builder_;
+};
+
+}  // namespace
+
+void TableSource::check_first_row(const nlohmann::json& options, const FileReader& read) {
+  if (!options.contains("path") || !options["path"].is_string()) return;
+  const std::filesystem::path path = options["path"].get<std::string>();
+  std::error_code error;
+  if (!path.is_absolute() || !std::filesystem::is_regular_file(path, error)) return;
+  TableBuilder builder(FieldMapping::from_options(options));
+  FirstRowOnly first_row(builder);
+  try {
+    read(path, first_row);
+  } catch (const FirstRowOnly::Done&) {
+  }
+}
+
 }  // namespace evalflow::dataset_table

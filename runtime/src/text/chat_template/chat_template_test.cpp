@@ -145,7 +145,7 @@ TEST(ChatTemplate, ReadsChatTemplateJinjaFromAModelFolder) {
   for (const json& row : read_jsonl(kData + "reference/chat_templates.jsonl")) {
     if (row.at("template") != "qwen3") continue;
     EXPECT_EQ(from_folder.render(row.at("messages"), row.at("add_generation_prompt").get<bool>()),
-              row.at("text"))
+              row.at("text").get<std::string>())
         << "conversation " << row.at("conv");
   }
   std::filesystem::remove(folder / "chat_template.jinja");

@@ -28,6 +28,11 @@ class TableSource {
   using FileReader = std::function<void(const std::filesystem::path& path, data_io::RowVisitor& visitor)>;
   static Table load_table(const nlohmann::json& options, const sdk::NodeInfo& info, const FileReader& read);
 
+  // At validation (resolve_fields, where the runtime passes `path` made absolute): maps the file's first
+  // row as the run would, so that a column listed in input_columns that the file lacks is an error before
+  // anything runs. Reads nothing when `path` is relative or missing (the validator reports that).
+  static void check_first_row(const nlohmann::json& options, const FileReader& read);
+
  private:
   Table table_;
   size_t next_row_ = 0;  // sources are called serially
