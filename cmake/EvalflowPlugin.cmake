@@ -1,10 +1,11 @@
 # Where this file lives: embed.hpp.in sits beside it, in the source tree and once installed.
 set(EVALFLOW_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-# evalflow_add_plugin(NAME SOURCES... [LIBRARIES libs...])
-# Builds one plugin as a MODULE library with every symbol hidden except evalflow_plugin_entry.
+# evalflow_add_plugin(NAME SOURCES... [LIBRARIES libs...] [COMPONENT component])
+# Builds one plugin as a MODULE library with every symbol hidden except evalflow_plugin_entry. COMPONENT
+# names the install component (the Debian package; torch_local's is `torch`).
 function(evalflow_add_plugin name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "" "COMPONENT" "SOURCES;LIBRARIES" ${ARGN})
   add_library(${name} MODULE ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE evalflow::sdk ${ARG_LIBRARIES})
   set_target_properties(${name} PROPERTIES
@@ -15,7 +16,11 @@ function(evalflow_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY ${EVALFLOW_PLUGIN_OUTPUT_DIR})
   # Static libraries linked in keep their symbols to themselves: only the entry point is exported.
   target_link_options(${name} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
-  install(TARGETS ${name} LIBRARY DESTINATION ${EVALFLOW_PLUGIN_INSTALL_DIR})
+  if(ARG_COMPONENT)
+    install(TARGETS ${name} LIBRARY DESTINATION ${EVALFLOW_PLUGIN_INSTALL_DIR} COMPONENT ${ARG_COMPONENT})
+  else()
+    install(TARGETS ${name} LIBRARY DESTINATION ${EVALFLOW_PLUGIN_INSTALL_DIR})
+  endif()
 endfunction()
 
 # evalflow_add_test(NAME SOURCES... [LIBRARIES libs...])

@@ -12,6 +12,7 @@ packages=(
   libginac-dev libcln-dev libgmp-dev libmpfr-dev libzip-dev
   clang-14 libclang-rt-14-dev wrk
   bubblewrap python3
+  libboost-math-dev zlib1g-dev chromium
 )
 if [[ " $* " == *" --with-torch "* ]]; then
   packages+=(libtorch-dev)

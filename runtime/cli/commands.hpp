@@ -13,6 +13,8 @@ void add_score_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_chat_template_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_report_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 // Only in builds with libtorch (EVALFLOW_WITH_TORCH_LOCAL, set by plugins/inferencers/torch_local).
 void add_generate_command(CLI::App& app);
 

@@ -14,6 +14,7 @@
 #include "exit_codes.hpp"
 #include "graph/pipeline_run.hpp"
 #include "pipeline_arguments.hpp"
+#include "report/html_report.hpp"
 #include "report/results.hpp"
 #include "store/run_config.hpp"
 
@@ -30,6 +31,7 @@ struct RunArguments {
   RunMode mode = RunMode::kAll;
   bool no_progress = false;
   bool check_expected = false;
+  bool no_report = false;
   int64_t grace_seconds = 30;
 };
 
@@ -94,6 +96,17 @@ void write_tables(const RunReport& report, RunMode mode) {
     }
     std::fputs(("\n" + latencies.text()).c_str(), stdout);
   }
+}
+
+// report.html from what the run wrote to disk: the code path of `evalflow report RUN_DIR`. A report that
+// cannot be written is a warning: the run's results are on disk either way.
+void write_report_html(const fs::path& run_dir) {
+  const auto written = report::write_html_report({run_dir}, run_dir / "report.html");
+  if (!written) {
+    fmt::print(stderr, "evalflow: warning: report.html not written: {}\n", written.error());
+    return;
+  }
+  fmt::print("report: {}\n", (run_dir / "report.html").string());
 }
 
 bool expected_figures_pass(const RunReport& report) {
@@ -165,6 +178,7 @@ void add_run_command(CLI::App& app) {
       ->transform(CLI::CheckedTransformer(kModes, CLI::ignore_case).description(""))
       ->option_text("MODE");
   command->add_flag("--no-progress", arguments->no_progress, "Do not print progress on stderr");
+  command->add_flag("--no-report", arguments->no_report, "Do not write report.html at the end");
   command->add_flag("--check-expected", arguments->check_expected,
                     "Exit with 4 when a dataset's expected figure is outside its range (like a test)");
   command
@@ -196,6 +210,8 @@ void add_run_command(CLI::App& app) {
     auto report = run_pipeline((*loaded)->pipeline, options, std::move(*run));
     if (!report) fail(report.error(), kExitIncomplete);
     if (options.mode != RunMode::kInfer) write_tables(*report, options.mode);
+    // Samples still at the model (an abandoned run) may yet append rows: no report of a moving target.
+    if (!arguments->no_report && !report->abandoned) write_report_html(report->run_dir);
     fmt::print("\nrun directory: {}\n", report->run_dir.string());
     const int code = report_outcome(*report, arguments->check_expected);
     if (report->abandoned) {
