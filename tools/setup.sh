@@ -12,6 +12,7 @@ packages=(
   libginac-dev libcln-dev libgmp-dev libmpfr-dev libzip-dev
   clang-14 libclang-rt-14-dev wrk
   bubblewrap python3
+  slurm-wlm munge  # tests/slurm: a private single-node Slurm for sharded runs (its own daemons, not the services)
 )
 if [[ " $* " == *" --with-torch "* ]]; then
   packages+=(libtorch-dev)
