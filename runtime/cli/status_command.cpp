@@ -57,7 +57,9 @@ void show_status(const fs::path& root) {
     std::vector<std::string> row = {"merge", job};
     for (auto& column : slurm_columns(find_task(*states, job, -1))) row.push_back(column);
     row.push_back("-");
-    row.push_back(fs::exists(root / "summary" / "summary.txt") ? "merged" : "-");
+    // The merged directory reads like a shard's: complete when every lane's merged results are.
+    const bool merged = fs::exists(root / "summary" / "summary.txt");
+    row.push_back(!merged ? "-" : shard_on_disk(root).complete ? "merged" : "merged, incomplete");
     table.rows.push_back(row);
   }
   fmt::print("{}: {} of {} shards complete\n{}", root.string(), complete, record->shards, table.text());

@@ -163,6 +163,7 @@ def sharded_run(slurm, evalflow, common, temp, reference, deadline, expect):
     expect(rows.get(str(KILLED), [""] * 3)[2] == "FAILED", f"status: the killed shard is not FAILED: {rows}")
     expect(rows.get(str(CANCELLED), [""] * 3)[2] == "CANCELLED", f"status: the cancelled shard: {rows}")
     expect(rows.get("0", [""] * 7)[-1] == "complete", f"status: shard 0 is not complete: {rows}")
+    expect(rows.get("merge", [""])[-1] == "incomplete", f"status: the first merge is not incomplete: {rows}")
     first_merge = json.loads((run_dir / f"results/{MODEL}/math500.json").read_text())
     expect(first_merge["complete"] is False and first_merge["num_failed"] > 0,
            f"the first merge did not report the missing samples: {first_merge}")
@@ -175,7 +176,9 @@ def sharded_run(slurm, evalflow, common, temp, reference, deadline, expect):
     wait_until(lambda: not slurm.jobs_left(), "the resubmitted shards and merge to end", deadline, 0.2)
     print(f"sharded run with two failures, resubmission and merges: {time.monotonic() - started:.1f} s")
     status = run_cli(evalflow, ["status", str(run_dir)], env, "status")
-    expect("4 of 4 shards complete" in status.stdout and "merged" in status.stdout, "status at the end")
+    rows = {line.split()[0]: line.split() for line in status.stdout.splitlines() if line.split()}
+    expect("4 of 4 shards complete" in status.stdout and rows.get("merge", [""])[-1] == "merged",
+           f"status at the end: {status.stdout}")
     compare_with_unsharded(run_dir, reference, expect)
 
 

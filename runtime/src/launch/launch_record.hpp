@@ -47,7 +47,7 @@ std::filesystem::path shard_directory(const std::filesystem::path& run_dir, int 
 Status prepare_shard(const std::filesystem::path& run_dir, int shard, int count,
                      const ValidatedPipeline& pipeline, const nlohmann::json& command_line);
 
-// What a shard's run directory says of it.
+// What a shard's run directory (or a merged run's) says of it.
 struct ShardOnDisk {
   int64_t predictions = 0;  // rows in its predictions files
   bool complete = false;    // its last run wrote results for every lane, each complete
