@@ -13,6 +13,7 @@ packages=(
   clang-14 libclang-rt-14-dev wrk
   bubblewrap python3
   libboost-math-dev zlib1g-dev chromium
+  slurm-wlm munge  # tests/slurm: a private single-node Slurm for sharded runs (its own daemons, not the services)
 )
 if [[ " $* " == *" --with-torch "* ]]; then
   packages+=(libtorch-dev)

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   evalflow::cli::add_data_command(app);
   evalflow::cli::add_report_command(app);
   evalflow::cli::add_compare_command(app);
+  evalflow::cli::add_merge_command(app);
+  evalflow::cli::add_status_command(app);
 #if EVALFLOW_WITH_TORCH_LOCAL
   evalflow::cli::add_generate_command(app);
 #endif

@@ -13,9 +13,11 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "graph/pipeline_run.hpp"
+#include "launch/launch_record.hpp"
+#include "launch/shard.hpp"
+#include "launch_command.hpp"
 #include "pipeline_arguments.hpp"
-#include "report/html_report.hpp"
-#include "report/results.hpp"
+#include "run_outcome.hpp"
 #include "store/run_config.hpp"
 
 namespace fs = std::filesystem;
@@ -33,14 +35,11 @@ struct RunArguments {
   bool check_expected = false;
   bool no_report = false;
   int64_t grace_seconds = 30;
+  LaunchArguments launch;
 };
 
 const std::map<std::string, RunMode> kModes = {
     {"all", RunMode::kAll}, {"infer", RunMode::kInfer}, {"eval", RunMode::kEval}, {"perf", RunMode::kPerf}};
-
-const char* mode_label(RunMode mode) {
-  return mode == RunMode::kPerf ? "perf" : "gen";
-}
 
 // The command line as configs/run.json stores it: what a resume or a reader needs to know how the run began.
 nlohmann::json command_line(const RunArguments& arguments) {
@@ -83,82 +82,6 @@ PipelineSources sources_of(const RunArguments& arguments) {
   return sources;
 }
 
-void write_tables(const RunReport& report, RunMode mode) {
-  const SummaryTable table = summarize(report, mode_label(mode));
-  if (auto written = write_summary(report.run_dir / "summary", "summary", table); !written) {
-    fail(written.error(), kExitIncomplete);
-  }
-  std::fputs(table.text().c_str(), stdout);
-  // Perf mode's latency distributions (milliseconds), a table of their own.
-  if (const SummaryTable latencies = latency_table(report); !latencies.rows.empty()) {
-    if (auto written = write_summary(report.run_dir / "summary", "latency", latencies); !written) {
-      fail(written.error(), kExitIncomplete);
-    }
-    std::fputs(("\n" + latencies.text()).c_str(), stdout);
-  }
-}
-
-// report.html from what the run wrote to disk: the code path of `evalflow report RUN_DIR`. A report that
-// cannot be written is a warning: the run's results are on disk either way.
-void write_report_html(const fs::path& run_dir) {
-  const auto written = report::write_html_report({run_dir}, run_dir / "report.html");
-  if (!written) {
-    fmt::print(stderr, "evalflow: warning: report.html not written: {}\n", written.error());
-    return;
-  }
-  fmt::print("report: {}\n", (run_dir / "report.html").string());
-}
-
-bool expected_figures_pass(const RunReport& report) {
-  const SummaryTable table = summarize(report, "");
-  const auto check = std::find(table.header.begin(), table.header.end(), "check");
-  if (check == table.header.end()) return true;
-  const auto column = static_cast<size_t>(check - table.header.begin());
-  return std::none_of(table.rows.begin(), table.rows.end(),
-                      [&](const auto& row) { return row[column] == "FAIL"; });
-}
-
-// What went wrong, where the rows are, and what to do; returns the exit code.
-int report_outcome(const RunReport& report, bool check_expected) {
-  const std::string run_dir = report.run_dir.string();
-  int64_t failed = 0;
-  int64_t eval_failed = 0;
-  // A Ctrl-C that came after the last sample changes nothing: what counts is what was left undone.
-  bool incomplete = report.abandoned || !report.abort_reason.empty();
-  for (const auto& lane : report.lanes) {
-    failed += lane.failed;
-    eval_failed += lane.eval_failed;
-    incomplete = incomplete || !lane.fed_all || (lane.planned >= 0 && lane.total < lane.planned);
-    if (lane.failed > 0) {
-      fmt::print(stderr, "evalflow: {}/{}: {} sample(s) failed before a prediction existed: {}\n", lane.model,
-                 lane.dataset, lane.failed, lane.failures_file.string());
-    }
-  }
-  if (failed > 0) {
-    fmt::print(stderr, "evalflow: `evalflow run --resume {}` sends the failed samples again\n", run_dir);
-  }
-  if (eval_failed > 0) {
-    fmt::print(
-        stderr,
-        "evalflow: {} sample(s) have a prediction but failed scoring (eval_error in predictions/*.jsonl, "
-        "logs/run.log); fix the scoring, then `evalflow run --resume {} --mode eval` re-scores them\n",
-        eval_failed, run_dir);
-  }
-  if (!report.abort_reason.empty()) {
-    fmt::print(stderr, "evalflow: error: the run stopped: {}\n", report.abort_reason);
-  }
-  if (incomplete) {
-    fmt::print(stderr, "evalflow: the run is incomplete; `evalflow run --resume {}` carries on\n", run_dir);
-    return kExitIncomplete;
-  }
-  if (failed + eval_failed > 0) return kExitSamplesFailed;
-  if (check_expected && !expected_figures_pass(report)) {
-    fmt::print(stderr, "evalflow: an expected figure is outside its range (check FAIL in the summary)\n");
-    return kExitExpectedFailed;
-  }
-  return kExitOk;
-}
-
 }  // namespace
 
 void add_run_command(CLI::App& app) {
@@ -185,6 +108,7 @@ void add_run_command(CLI::App& app) {
       ->add_option("--grace-period", arguments->grace_seconds,
                    "Seconds that samples at the model may take to finish after Ctrl-C (default 30)")
       ->check(CLI::NonNegativeNumber);
+  arguments->launch.add_to(*command);
   command->callback([arguments] {
     auto loaded = load_pipeline(sources_of(*arguments));
     if (!loaded) fail(loaded.error(), kExitUsage);
@@ -205,6 +129,17 @@ void add_run_command(CLI::App& app) {
     options.show_progress = !arguments->no_progress;
     options.grace_period = std::chrono::seconds(arguments->grace_seconds);
     options.command_line = command_line(*arguments);
+    if (arguments->launch.requested() || (options.resume && is_launched_run(*options.resume))) {
+      const int code = launch_run(arguments->launch, (*loaded)->pipeline, options);
+      if (code != kExitOk) throw CLI::RuntimeError(code);
+      return;
+    }
+    // A shard's directory runs only its shard (configs/shard.json, written by the launcher).
+    if (options.resume) {
+      auto shard = read_shard(*options.resume);
+      if (!shard) fail(shard.error(), kExitUsage);
+      options.shard = *shard;
+    }
     auto run = open_run((*loaded)->pipeline, options);
     if (!run) fail(run.error(), kExitUsage);
     auto report = run_pipeline((*loaded)->pipeline, options, std::move(*run));

@@ -109,6 +109,7 @@ std::string definition_of(const ResolvedNode& node) {
 struct Lane {
   size_t index = 0;
   const ResolvedDataset* dataset = nullptr;
+  size_t dataset_position = 0;           // in the pipeline, for the shard rule
   const ResolvedModel* model = nullptr;  // null when the dataset has no model node
   std::string model_abbr;
   std::shared_ptr<const std::string> dataset_abbr;
@@ -341,6 +342,7 @@ class Runner {
     auto lane = std::make_unique<Lane>();
     lane->index = lanes_.size();
     lane->dataset = &dataset;
+    lane->dataset_position = static_cast<size_t>(&dataset - pipeline_.datasets.data());
     lane->model = dataset.model_position >= 0 ? model : nullptr;
     lane->model_abbr = model != nullptr ? model->abbr : "no-model";
     lane->dataset_abbr = std::make_shared<const std::string>(dataset.spec.abbr);
@@ -385,8 +387,9 @@ class Runner {
     const int64_t rows = lane->source->count();
     if (rows >= 0) {
       const int64_t prompts = dataset.spec.num_prompts ? std::min(rows, *dataset.spec.num_prompts) : rows;
-      lane->progress.total = prompts * dataset.spec.samples;
-      lane->result.planned = prompts * dataset.spec.samples;
+      const int64_t planned = options_.shard.owned(lane->dataset_position, prompts, dataset.spec.samples);
+      lane->progress.total = planned;
+      lane->result.planned = planned;
     }
     lanes_.push_back(std::move(lane));
     return ok_status();
@@ -396,9 +399,11 @@ class Runner {
     const DatasetSpec& spec = lane.dataset->spec;
     while (!state_.stopping()) {
       if (lane.current && lane.next_replica < spec.samples) {
-        auto record = lane.next_replica + 1 == spec.samples ? std::exchange(lane.current, nullptr)
-                                                            : std::make_shared<Record>(*lane.current);
-        record->replica = lane.next_replica++;
+        const int32_t replica = lane.next_replica++;
+        if (!options_.shard.owns(lane.dataset_position, lane.current->index, replica, spec.samples)) continue;
+        auto record = replica + 1 == spec.samples ? std::exchange(lane.current, nullptr)
+                                                  : std::make_shared<Record>(*lane.current);
+        record->replica = replica;
         return record;
       }
       if (spec.num_prompts && lane.prompts >= *spec.num_prompts) {

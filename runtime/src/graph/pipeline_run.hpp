@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "launch/shard.hpp"
 #include "store/run.hpp"
 #include "validate/validated_pipeline.hpp"
 
@@ -27,6 +28,7 @@ struct RunOptions {
   // After the first Ctrl-C (or SIGTERM), how long samples already at the model may take to finish.
   std::chrono::seconds grace_period{30};
   nlohmann::json command_line = nlohmann::json::object();  // stored in configs/run.json
+  Shard shard;  // the samples this run does: all by default, one shard's under a launcher
 };
 
 // What one (model, dataset) lane did.
