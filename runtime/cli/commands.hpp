@@ -13,14 +13,11 @@ void add_score_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_chat_template_command(CLI::App& app);
 void add_data_command(CLI::App& app);
-<<<<<<< HEAD
 void add_report_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
-=======
 // Runs launched as shards (--launcher slurm): merge them, show their state.
 void add_merge_command(CLI::App& app);
 void add_status_command(CLI::App& app);
->>>>>>> wip-slurm
 // Only in builds with libtorch (EVALFLOW_WITH_TORCH_LOCAL, set by plugins/inferencers/torch_local).
 void add_generate_command(CLI::App& app);
 
