@@ -5,9 +5,6 @@
 # Installed under /usr, `evalflow run /usr/share/evalflow/pipelines/demo.yaml` works offline: the demo's
 # relative paths (../data, ../tests/data/predictions) resolve inside /usr/share/evalflow.
 
-# install() rules without a COMPONENT (every one but torch_local's) belong to the main package.
-set(CMAKE_INSTALL_DEFAULT_COMPONENT_NAME evalflow)
-
 set(EVALFLOW_SHARE_DIR ${CMAKE_INSTALL_DATADIR}/evalflow)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/pipelines DESTINATION ${EVALFLOW_SHARE_DIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/data DESTINATION ${EVALFLOW_SHARE_DIR})
