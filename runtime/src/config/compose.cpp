@@ -239,7 +239,8 @@ Result<Document> compose_document(const PipelineSources& sources) {
     } catch (const nlohmann::json::exception&) {
       // The document's shape is not the schema's (a `datasets:` that is a map, say): say that, located.
       if (auto valid = check_schema(merged); !valid) return Error{valid.error()};
-      return Error{fmt::format("-s {}: cannot be applied to this pipeline's structure", sources.overrides[i])};
+      return Error{
+          fmt::format("-s {}: cannot be applied to this pipeline's structure", sources.overrides[i])};
     }
   }
   if (merged.value.contains("datasets") && merged.value["datasets"].is_array()) {
