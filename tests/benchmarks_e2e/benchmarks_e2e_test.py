@@ -8,6 +8,11 @@ Checks, per dataset, that
 - every row is scored and each row's extracted answer and verdict are the expected ones (GSM8K: the gold too);
 - the dataset's accuracy is the share of expected-correct rows;
 - the server injected faults and the run still scored everything.
+MMLU-Pro 5-shot (mmlu_pro_gen_5_shot_str, a config for base models; one example per category here), in a second
+run against a server without reasoning separation: the prompt of one row is exactly the one AISBench's
+FixKRetriever and templates build, and only the row replayed with the right letter on its first line scores
+(the others get the 0-shot outputs, whose first line is `<think>`).
+pipelines/r1_distill_qwen14b_model_card.yaml (AIME 2024, MATH-500, GPQA Diamond) validates with GPQA's file given.
 Usage: benchmarks_e2e_test.py EVALFLOW OPENAI_TEST_SERVER REPOSITORY_ROOT"""
 import json
 import pathlib
@@ -23,6 +28,15 @@ FRAGMENTS = {  # dataset abbr -> (fragment, test file, the field holding the que
     "aime2025": ("aime2025_gen_0_shot_chat_prompt.yaml", "aime2025.jsonl", "question"),
     "mmlu_pro": ("mmlu_pro_gen_0_shot_str.yaml", "mmlu_pro_test.jsonl", "question"),
 }
+FIVE_SHOT = ("mmlu_pro_5shot", "mmlu_pro_gen_5_shot_str.yaml", "mmlu_pro_test.jsonl")
+# AISBench's 5-shot prompt for the physics test row with one example: the hint, generate_ice's
+# "\n".join(examples) + "\n", then the question in the same layout.
+PHYSICS_5SHOT_PROMPT = (
+    "Answer the following multiple choice question about physics, and give your answer option directly.\n"
+    "Question:\nA ball is dropped from rest. How far does it fall in the first 2 s (g = 10 m/s^2)?\n"
+    "Options:\nA. 5 m\nB. 10 m\nC. 20 m\nD. 40 m\nAnswer: C\n"
+    "Question:\nWhat is the SI unit of magnetic flux?\nOptions:\nA. tesla\nB. henry\nC. gauss\nD. weber\n"
+    "E. maxwell\nF. ampere-turn\nG. oersted\nH. volt\nI. farad\nJ. siemens\nAnswer: ")
 FAULTS = ["500@every=4", "reset@nth=2"]
 
 
@@ -31,8 +45,8 @@ def read_jsonl(path):
         return [json.loads(line) for line in stream if line.strip()]
 
 
-def start_server(binary, replay):
-    args = [binary, "--port", "0", "--replay", str(replay), "--reasoning"]
+def start_server(binary, replay, reasoning):
+    args = [binary, "--port", "0", "--replay", str(replay)] + (["--reasoning"] if reasoning else [])
     for fault in FAULTS:
         args += ["--fault", fault]
     server = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -68,31 +82,64 @@ def check_dataset(run_dir, dataset, question_field, expected):
     assert abs(metrics["accuracy"] - right) < 1e-6, f"{dataset}: accuracy {metrics['accuracy']}, expected {right}"
 
 
-def main():
-    evalflow, server_binary, root = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]).resolve()
-    replay = root / "tests/benchmarks_e2e/replayed_outputs.jsonl"
-    data = root / "tests/data/benchmarks"
-    outputs = read_jsonl(replay)
-    server, host, port = start_server(server_binary, replay)
+def check_five_shot(run_dir, outputs):
+    replayed = {row["record_question"]: row for row in outputs if row["dataset"] == "mmlu_pro_5shot"}
+    zero_shot = {row["question"]: row for row in outputs if row["dataset"] == "mmlu_pro"}
+    expected = {question: replayed.get(question, dict(row, expected_extracted=None, expected_correct=False))
+                for question, row in zero_shot.items()}
+    check_dataset(run_dir, "mmlu_pro_5shot", "question", expected)
+    rows = read_jsonl(run_dir / "predictions" / MODEL / "mmlu_pro_5shot.jsonl")
+    physics = next(row for row in rows if row["category"] == "physics")
+    prompt = physics["origin_prompt"]
+    text = prompt if isinstance(prompt, str) else prompt[-1]["content"]
+    assert text == PHYSICS_5SHOT_PROMPT, f"5-shot prompt:\n{text!r}\nexpected:\n{PHYSICS_5SHOT_PROMPT!r}"
+
+
+def run(evalflow, server_binary, root, work_dir, dataset_args, reasoning):
+    """Runs evalflow with the model fragment and `dataset_args` against a fresh replaying server; returns
+    the run directory and the number of faults the server injected."""
+    server, host, port = start_server(server_binary, root / "tests/benchmarks_e2e/replayed_outputs.jsonl", reasoning)
     try:
-        with tempfile.TemporaryDirectory() as work_dir:
-            args = [evalflow, "run", "--model", str(root / "pipelines/models/vllm_api_general_chat.yaml"),
-                    "-w", work_dir, "--no-progress", "-s", f"model.host_ip={host}", "-s", f"model.host_port={port}",
-                    "-s", "model.retry=5"]
-            for dataset, (fragment, data_file, _) in FRAGMENTS.items():
-                args += ["--dataset", str(root / "pipelines/datasets" / fragment),
-                         "-s", f"{dataset}.load.path={data / data_file}"]
-            done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
-            print(done.stdout, done.stderr)
-            assert done.returncode == 0, f"evalflow run exited {done.returncode}"
-            run_dir = next(p for p in pathlib.Path(work_dir).iterdir() if p.is_dir())
-            for dataset, (_, _, question_field) in FRAGMENTS.items():
-                expected = {row["question"]: row for row in outputs if row["dataset"] == dataset}
-                check_dataset(run_dir, dataset, question_field, expected)
+        args = [evalflow, "run", "--model", str(root / "pipelines/models/vllm_api_general_chat.yaml"),
+                "-w", str(work_dir), "--no-progress", "-s", f"model.host_ip={host}", "-s", f"model.host_port={port}",
+                "-s", "model.retry=5"] + dataset_args
+        done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+        print(done.stdout, done.stderr)
+        assert done.returncode == 0, f"evalflow run exited {done.returncode}"
     finally:
         faults = stop_server(server)
-    assert faults > 0, "the server injected no fault"
-    print(f"four benchmarks end to end through {faults} injected faults: ok")
+    return next(p for p in pathlib.Path(work_dir).iterdir() if p.is_dir()), faults
+
+
+def main():
+    evalflow, server_binary, root = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]).resolve()
+    data = root / "tests/data/benchmarks"
+    outputs = read_jsonl(root / "tests/benchmarks_e2e/replayed_outputs.jsonl")
+    with tempfile.TemporaryDirectory() as temp:
+        dataset_args = []
+        for dataset, (fragment, data_file, _) in FRAGMENTS.items():
+            dataset_args += ["--dataset", str(root / "pipelines/datasets" / fragment),
+                             "-s", f"{dataset}.load.path={data / data_file}"]
+        (pathlib.Path(temp) / "reasoning").mkdir()
+        run_dir, faults = run(evalflow, server_binary, root, pathlib.Path(temp) / "reasoning", dataset_args, True)
+        for dataset, (_, _, question_field) in FRAGMENTS.items():
+            expected = {row["question"]: row for row in outputs if row["dataset"] == dataset}
+            check_dataset(run_dir, dataset, question_field, expected)
+        assert faults > 0, "the server injected no fault"
+
+        dataset, fragment, data_file = FIVE_SHOT
+        (pathlib.Path(temp) / "base").mkdir()
+        run_dir, _ = run(evalflow, server_binary, root, pathlib.Path(temp) / "base",
+                         ["--dataset", str(root / "pipelines/datasets" / fragment),
+                          "-s", f"{dataset}.load.path={data / data_file}",
+                          "-s", f"{dataset}.examples.path={data / 'mmlu_pro_validation.jsonl'}",
+                          "-s", f"{dataset}.examples.k=1"], False)
+        check_five_shot(run_dir, outputs)
+    model_card = subprocess.run([evalflow, "validate", str(root / "pipelines/r1_distill_qwen14b_model_card.yaml"),
+                                 "-s", f"gpqa_diamond.load.path={data / 'gpqa_diamond.csv'}"],
+                                capture_output=True, text=True, timeout=60, check=False)
+    assert model_card.returncode == 0 and "3 dataset(s)" in model_card.stdout, model_card.stdout + model_card.stderr
+    print(f"five benchmark fragments end to end, {faults} faults injected: ok")
 
 
 if __name__ == "__main__":
