@@ -12,10 +12,14 @@ MMLU-Pro 5-shot (mmlu_pro_gen_5_shot_str, a config for base models; one example 
 run against a server without reasoning separation: the prompt of one row is exactly the one AISBench's
 FixKRetriever and templates build, and only the row replayed with the right letter on its first line scores
 (the others get the 0-shot outputs, whose first line is `<think>`).
+GSM8K 5-shot in lm-eval's layout (gsm8k_gen_5_shot_lm_eval_seeded), in the same run: each row scored by lm-eval's
+flexible-extract rule, and one row's prompt equal to the one the seeded rule gives in Python (the train rows at
+random.Random(FNV-1a-64("0" "\x1f" question)).shuffle(positions)[:5], in lm-eval's layout).
 pipelines/r1_distill_qwen14b_model_card.yaml (AIME 2024, MATH-500, GPQA Diamond) validates with GPQA's file given.
 Usage: benchmarks_e2e_test.py EVALFLOW OPENAI_TEST_SERVER REPOSITORY_ROOT"""
 import json
 import pathlib
+import random
 import re
 import subprocess
 import sys
@@ -29,6 +33,7 @@ FRAGMENTS = {  # dataset abbr -> (fragment, test file, the field holding the que
     "mmlu_pro": ("mmlu_pro_gen_0_shot_str.yaml", "mmlu_pro_test.jsonl", "question"),
 }
 FIVE_SHOT = ("mmlu_pro_5shot", "mmlu_pro_gen_5_shot_str.yaml", "mmlu_pro_test.jsonl")
+LM_EVAL = ("gsm8k_5shot", "gsm8k_gen_5_shot_lm_eval_seeded.yaml", "gsm8k_test.jsonl")
 # AISBench's 5-shot prompt for the physics test row with one example: the hint, generate_ice's
 # "\n".join(examples) + "\n", then the question in the same layout.
 PHYSICS_5SHOT_PROMPT = (
@@ -95,6 +100,33 @@ def check_five_shot(run_dir, outputs):
     assert text == PHYSICS_5SHOT_PROMPT, f"5-shot prompt:\n{text!r}\nexpected:\n{PHYSICS_5SHOT_PROMPT!r}"
 
 
+def fnv1a64(data, value=14695981039346656037):
+    for byte in data:
+        value = ((value ^ byte) * 1099511628211) % (1 << 64)
+    return value
+
+
+def seeded_examples(question, examples, k):
+    """few_shot `seeded` in Python: random.Random(FNV-1a-64 of "0", 0x1f, the question).shuffle(positions)[:k]."""
+    positions = [i for i, row in enumerate(examples) if row["question"] != question]
+    random.Random(fnv1a64(question.encode(), fnv1a64(b"\x1f", fnv1a64(b"0")))).shuffle(positions)
+    return [examples[i] for i in positions[:k]]
+
+
+def check_lm_eval(run_dir, outputs, train):
+    expected = {row["question"]: dict(row, expected_extracted=row["lm_eval_extracted"],
+                                      expected_correct=row["lm_eval_correct"], why=row["lm_eval_why"])
+                for row in outputs if row["dataset"] == "gsm8k"}
+    check_dataset(run_dir, LM_EVAL[0], "question", expected)
+    row = read_jsonl(run_dir / "predictions" / MODEL / f"{LM_EVAL[0]}.jsonl")[0]
+    shots = "".join(f"Question: {shot['question']}\nAnswer: {shot['answer']}\n\n"
+                    for shot in seeded_examples(row["question"], train, 5))
+    want = f"{shots}Question: {row['question']}\nAnswer:"
+    prompt = row["origin_prompt"]
+    text = prompt if isinstance(prompt, str) else prompt[-1]["content"]
+    assert text == want, f"lm-eval 5-shot prompt:\n{text!r}\nexpected:\n{want!r}"
+
+
 def run(evalflow, server_binary, root, work_dir, dataset_args, reasoning):
     """Runs evalflow with the model fragment and `dataset_args` against a fresh replaying server; returns
     the run directory and the number of faults the server injected."""
@@ -133,13 +165,17 @@ def main():
                          ["--dataset", str(root / "pipelines/datasets" / fragment),
                           "-s", f"{dataset}.load.path={data / data_file}",
                           "-s", f"{dataset}.examples.path={data / 'mmlu_pro_validation.jsonl'}",
-                          "-s", f"{dataset}.examples.k=1"], False)
+                          "-s", f"{dataset}.examples.k=1",
+                          "--dataset", str(root / "pipelines/datasets" / LM_EVAL[1]),
+                          "-s", f"{LM_EVAL[0]}.load.path={data / LM_EVAL[2]}",
+                          "-s", f"{LM_EVAL[0]}.examples.path={data / 'gsm8k_train.jsonl'}"], False)
         check_five_shot(run_dir, outputs)
+        check_lm_eval(run_dir, outputs, read_jsonl(data / "gsm8k_train.jsonl"))
     model_card = subprocess.run([evalflow, "validate", str(root / "pipelines/r1_distill_qwen14b_model_card.yaml"),
                                  "-s", f"gpqa_diamond.load.path={data / 'gpqa_diamond.csv'}"],
                                 capture_output=True, text=True, timeout=60, check=False)
     assert model_card.returncode == 0 and "3 dataset(s)" in model_card.stdout, model_card.stdout + model_card.stderr
-    print(f"five benchmark fragments end to end, {faults} faults injected: ok")
+    print(f"six benchmark fragments end to end, {faults} faults injected: ok")
 
 
 if __name__ == "__main__":
