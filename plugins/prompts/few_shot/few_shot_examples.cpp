@@ -43,8 +43,10 @@ FewShotExamples::FewShotExamples(const std::vector<nlohmann::json>& rows, const 
                                      [&](const ChoiceList& choices) { return choices.name == name; });
       const std::string& key = list != options.choice_lists.end() ? list->field : name;
       if (!fields.contains(key)) {
-        throw std::invalid_argument(where + ": no key '" + key + "', which the example template's {" + name +
-                                    "} needs: fix the file or the template");
+        std::string message = where;
+        message.append(": no key '").append(key).append("', which the example template's {").append(name);
+        message += "} needs: fix the file or the template";
+        throw std::invalid_argument(message);
       }
       values[i] = list != options.choice_lists.end() ? render_choices(fields[key], *list, where)
                                                      : text_of(fields[key]);

@@ -51,7 +51,7 @@ FewShotExamples load(const json& options, const sdk::NodeInfo& info) {
   std::filesystem::path path(options.at("path").get<std::string>());
   if (path.is_relative()) path = std::filesystem::path(info.pipeline_dir) / path;
   try {
-    return FewShotExamples(read_jsonl_rows(path.string()), options_from(options), path.string());
+    return {read_jsonl_rows(path.string()), options_from(options), path.string()};
   } catch (const std::invalid_argument& error) {
     throw sdk::invalid_argument(error.what());
   }

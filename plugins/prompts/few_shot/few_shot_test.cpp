@@ -123,7 +123,7 @@ TEST(FewShotExamples, AnExampleWithoutATemplateKeyNamesRowAndKey) {
   Options options;
   options.template_text = "{question} -> {solution}";
   try {
-    FewShotExamples(numbered_rows(2), options, "train.jsonl");
+    const FewShotExamples examples(numbered_rows(2), options, "train.jsonl");
     FAIL() << "a missing key must fail";
   } catch (const std::invalid_argument& error) {
     EXPECT_STREQ(error.what(),
