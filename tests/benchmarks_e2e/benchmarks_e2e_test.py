@@ -15,8 +15,11 @@ FixKRetriever and templates build, and only the row replayed with the right lett
 GSM8K 5-shot in lm-eval's layout (gsm8k_gen_5_shot_lm_eval_seeded), in the same run: each row scored by lm-eval's
 flexible-extract rule, and one row's prompt equal to the one the seeded rule gives in Python (the train rows at
 random.Random(FNV-1a-64("0" "\x1f" question)).shuffle(positions)[:5], in lm-eval's layout).
+GPQA Diamond as simple-evals scores it (gpqa_diamond_simple_evals), in a third run with --samples 4: each sample's
+gold and verdict equal what simple-evals' own loop and regex give, recomputed here with Python's random and re.
 pipelines/r1_distill_qwen14b_model_card.yaml (AIME 2024, MATH-500, GPQA Diamond) validates with GPQA's file given.
 Usage: benchmarks_e2e_test.py EVALFLOW OPENAI_TEST_SERVER REPOSITORY_ROOT"""
+import csv
 import json
 import pathlib
 import random
@@ -33,6 +36,9 @@ FRAGMENTS = {  # dataset abbr -> (fragment, test file, the field holding the que
     "mmlu_pro": ("mmlu_pro_gen_0_shot_str.yaml", "mmlu_pro_test.jsonl", "question"),
 }
 FIVE_SHOT = ("mmlu_pro_5shot", "mmlu_pro_gen_5_shot_str.yaml", "mmlu_pro_test.jsonl")
+SIMPLE_EVALS = ("gpqa_diamond_simple_evals", "gpqa_diamond_simple_evals.yaml", "gpqa_diamond.csv")
+# simple-evals' common.py ANSWER_PATTERN_MULTICHOICE, searched with re.search in the message content.
+SIMPLE_EVALS_PATTERN = r"(?i)Answer[ \t]*:[ \t]*\$?([A-D])\$?"
 LM_EVAL = ("gsm8k_5shot", "gsm8k_gen_5_shot_lm_eval_seeded.yaml", "gsm8k_test.jsonl")
 # AISBench's 5-shot prompt for the physics test row with one example: the hint, generate_ice's
 # "\n".join(examples) + "\n", then the question in the same layout.
@@ -127,6 +133,31 @@ def check_lm_eval(run_dir, outputs, train):
     assert text == want, f"lm-eval 5-shot prompt:\n{text!r}\nexpected:\n{want!r}"
 
 
+def check_simple_evals(run_dir, outputs, csv_rows):
+    """simple-evals gpqa_eval.py: examples * 4, the j-th rng.sample(range(4), 4) of one random.Random(0) each;
+    gold = "ABCD"[permutation.index(0)] (the correct answer is choice 0); the first pattern match in the content."""
+    rng = random.Random(0)
+    permutations = [rng.sample(range(4), 4) for _ in range(4 * len(csv_rows))]
+    responses = {row["question"]: row["response"] for row in outputs if row["dataset"] == "gpqa_diamond"}
+    rows = read_jsonl(run_dir / "predictions" / MODEL / f"{SIMPLE_EVALS[0]}.jsonl")
+    assert len(rows) == 4 * len(csv_rows), f"{SIMPLE_EVALS[0]}: {len(rows)} rows"
+    for row in rows:
+        permutation = permutations[row["replica"] * len(csv_rows) + row["id"]]
+        gold = "ABCD"[permutation.index(0)]
+        response = responses[row["question"]]
+        content = response.split("</think>")[-1] if "</think>" in response else ""  # all reasoning otherwise
+        match = re.search(SIMPLE_EVALS_PATTERN, content)
+        where = f"{SIMPLE_EVALS[0]} row {row['id']} replica {row['replica']}"
+        assert row["permutation"] == permutation and row["gold"] == gold, f"{where}: {row['permutation']} {row['gold']}"
+        assert row["extracted"] == (match.group(1) if match else ""), f"{where}: extracted {row['extracted']!r}"
+        assert row["correct"] == (match is not None and match.group(1) == gold), f"{where}: correct={row['correct']}"
+    right = 100 * sum(row["correct"] for row in rows) / len(rows)
+    metrics = json.loads((run_dir / "results" / MODEL / f"{SIMPLE_EVALS[0]}.json").read_text())
+    metrics = metrics.get("metrics", metrics)
+    print(SIMPLE_EVALS[0], json.dumps(metrics))
+    assert 0 < right < 100 and abs(metrics["accuracy"] - right) < 1e-6, (metrics["accuracy"], right)
+
+
 def run(evalflow, server_binary, root, work_dir, dataset_args, reasoning):
     """Runs evalflow with the model fragment and `dataset_args` against a fresh replaying server; returns
     the run directory and the number of faults the server injected."""
@@ -171,11 +202,19 @@ def main():
                           "-s", f"{LM_EVAL[0]}.examples.path={data / 'gsm8k_train.jsonl'}"], False)
         check_five_shot(run_dir, outputs)
         check_lm_eval(run_dir, outputs, read_jsonl(data / "gsm8k_train.jsonl"))
+
+        dataset, fragment, data_file = SIMPLE_EVALS
+        (pathlib.Path(temp) / "simple_evals").mkdir()
+        run_dir, _ = run(evalflow, server_binary, root, pathlib.Path(temp) / "simple_evals",
+                         ["--dataset", str(root / "pipelines/datasets" / fragment), "--samples", "4",
+                          "-s", f"{dataset}.load.path={data / data_file}", "-s", f"{dataset}.options.rows=7"], True)
+        with open(data / data_file, encoding="utf-8", newline="") as stream:
+            check_simple_evals(run_dir, outputs, list(csv.DictReader(stream)))
     model_card = subprocess.run([evalflow, "validate", str(root / "pipelines/r1_distill_qwen14b_model_card.yaml"),
                                  "-s", f"gpqa_diamond.load.path={data / 'gpqa_diamond.csv'}"],
                                 capture_output=True, text=True, timeout=60, check=False)
     assert model_card.returncode == 0 and "3 dataset(s)" in model_card.stdout, model_card.stdout + model_card.stderr
-    print(f"six benchmark fragments end to end, {faults} faults injected: ok")
+    print(f"seven benchmark fragments end to end, {faults} faults injected: ok")
 
 
 if __name__ == "__main__":
