@@ -192,7 +192,7 @@ def main():
 
         dataset, fragment, data_file = FIVE_SHOT
         (pathlib.Path(temp) / "base").mkdir()
-        run_dir, _ = run(evalflow, server_binary, root, pathlib.Path(temp) / "base",
+        run_dir, more_faults = run(evalflow, server_binary, root, pathlib.Path(temp) / "base",
                          ["--dataset", str(root / "pipelines/datasets" / fragment),
                           "-s", f"{dataset}.load.path={data / data_file}",
                           "-s", f"{dataset}.examples.path={data / 'mmlu_pro_validation.jsonl'}",
@@ -200,21 +200,23 @@ def main():
                           "--dataset", str(root / "pipelines/datasets" / LM_EVAL[1]),
                           "-s", f"{LM_EVAL[0]}.load.path={data / LM_EVAL[2]}",
                           "-s", f"{LM_EVAL[0]}.examples.path={data / 'gsm8k_train.jsonl'}"], False)
+        faults += more_faults
         check_five_shot(run_dir, outputs)
         check_lm_eval(run_dir, outputs, read_jsonl(data / "gsm8k_train.jsonl"))
 
         dataset, fragment, data_file = SIMPLE_EVALS
         (pathlib.Path(temp) / "simple_evals").mkdir()
-        run_dir, _ = run(evalflow, server_binary, root, pathlib.Path(temp) / "simple_evals",
+        run_dir, more_faults = run(evalflow, server_binary, root, pathlib.Path(temp) / "simple_evals",
                          ["--dataset", str(root / "pipelines/datasets" / fragment), "--samples", "4",
                           "-s", f"{dataset}.load.path={data / data_file}", "-s", f"{dataset}.options.rows=7"], True)
+        faults += more_faults
         with open(data / data_file, encoding="utf-8", newline="") as stream:
             check_simple_evals(run_dir, outputs, list(csv.DictReader(stream)))
     model_card = subprocess.run([evalflow, "validate", str(root / "pipelines/r1_distill_qwen14b_model_card.yaml"),
                                  "-s", f"gpqa_diamond.load.path={data / 'gpqa_diamond.csv'}"],
                                 capture_output=True, text=True, timeout=60, check=False)
     assert model_card.returncode == 0 and "3 dataset(s)" in model_card.stdout, model_card.stdout + model_card.stderr
-    print(f"seven benchmark fragments end to end, {faults} faults injected: ok")
+    print(f"seven benchmark fragments end to end in three runs, {faults} faults injected: ok")
 
 
 if __name__ == "__main__":
