@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""GPQA Diamond, GSM8K, AIME 2025 and MMLU-Pro end to end: `evalflow run` with the model fragment and the four
-dataset fragments of pipelines/datasets, on the small files in tests/data/benchmarks (the real datasets' formats),
+"""The benchmark fragments of pipelines/datasets beyond the seed's, end to end. First GPQA Diamond, GSM8K, AIME 2025
+and MMLU-Pro (AISBench's configs): `evalflow run` with the model fragment and the four fragments, on the small files in tests/data/benchmarks (the real datasets' formats),
 against openai_test_server replaying R1-style outputs (tests/benchmarks_e2e/replayed_outputs.jsonl) with injected
 faults (HTTP 500s and a dropped connection, retried by the client). Every replayed output carries what the
 reference's own rule extracts from it and whether that scores, worked out by hand from the rule cited in its `why`.
