@@ -1,5 +1,6 @@
 #include "choice_order.hpp"
 
+#include <algorithm>
 #include <evalflow/python_random/python_random.hpp>
 #include <numeric>
 #include <stdexcept>
@@ -106,6 +107,27 @@ Ordered ChoiceOrder::order(const Question& question, size_t correct) const {
     }
   }
   return result;
+}
+
+std::string render_choice_list(const std::vector<std::string_view>& texts, std::string_view format,
+                               const std::vector<std::string>& skip) {
+  std::string out;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (std::find(skip.begin(), skip.end(), texts[i]) != skip.end()) continue;
+    if (!out.empty()) out.push_back('\n');
+    for (size_t at = 0; at < format.size();) {
+      if (format.substr(at, 8) == "{letter}") {
+        out += letter(i);
+        at += 8;
+      } else if (format.substr(at, 6) == "{text}") {
+        out += texts[i];
+        at += 6;
+      } else {
+        out.push_back(format[at++]);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace evalflow::choice_shuffle

@@ -59,4 +59,9 @@ uint64_t fnv1a64(std::string_view bytes, uint64_t hash = 14695981039346656037ULL
 // "A".."Z" for 0..25.
 std::string letter(size_t index);
 
+// The options as lines of `format` ({letter} and {text} replaced), joined by '\n'; texts listed in `skip`
+// are left out with their letters kept (AISBench's MMLU-Pro drops "N/A" placeholders so).
+std::string render_choice_list(const std::vector<std::string_view>& texts, std::string_view format,
+                               const std::vector<std::string>& skip);
+
 }  // namespace evalflow::choice_shuffle

@@ -86,18 +86,16 @@ class ChoiceShuffle {
     } catch (const std::invalid_argument& error) {
       throw sdk::invalid_argument(error.what());
     }
-    std::string rendered;
+    std::vector<std::string_view> shown;
     json permutation = json::array();
     for (size_t i = 0; i < ordered.permutation.size(); ++i) {
       const std::string& text = texts[ordered.permutation[i]];
       permutation.push_back(ordered.permutation[i]);
       if (letter_fields_) record.set(letter(i).c_str(), text);
-      if (std::find(skip_.begin(), skip_.end(), text) != skip_.end()) continue;
-      if (!rendered.empty()) rendered.push_back('\n');
-      rendered += render(letter(i), text);
+      shown.push_back(text);
     }
-    // Question was built on views into `texts`, which stay alive until here.
-    record.set("choices_text", rendered);
+    // Question and `shown` were built on views into `texts`, which stay alive until here.
+    record.set("choices_text", render_choice_list(shown, format_, skip_));
     record.set_value("permutation", permutation);
     record.set(gold_output_.c_str(), letter(ordered.correct_letter));
   }
@@ -155,22 +153,6 @@ class ChoiceShuffle {
                                   std::to_string(count) + " options: check answer_field / correct_index");
     }
     return index;
-  }
-
-  std::string render(const std::string& letter_text, const std::string& text) const {
-    std::string out;
-    for (size_t at = 0; at < format_.size();) {
-      if (format_.compare(at, 8, "{letter}") == 0) {
-        out += letter_text;
-        at += 8;
-      } else if (format_.compare(at, 6, "{text}") == 0) {
-        out += text;
-        at += 6;
-      } else {
-        out.push_back(format_[at++]);
-      }
-    }
-    return out;
   }
 
   std::vector<std::string> choice_fields_;
