@@ -86,8 +86,7 @@ Result<ScoringNode> create_node(PluginRegistry& registry, const std::string& typ
     for (const auto& violation : (*schema)->validate(options))
       problems += fmt::format("\n  options{}: {}", violation.pointer, violation.message);
     if (!problems.empty())
-      return Error{fmt::format("'{}': invalid options (set them with --options {}=JSON):{}", type_name,
-                               type_name, problems)};
+      return Error{fmt::format("invalid options (set them with --options {}=JSON):{}", type_name, problems)};
   }
   ResolvedNode node;
   node.type = *type;
