@@ -51,14 +51,14 @@ def main():
             expect(not (root / "offline" / "aime.zip.part").exists(), "a failed download leaves no partial file")
 
         # Local copies: their md5 is not OpenCompass's, so they are refused and kept for inspection...
-        code, out = fetch(binary, "--dir", str(root / "checked"), "--mirror", f"file://{mirror}/")
-        expect(code != 0 and "differs from OpenCompass's fbe2d0577fc210962a549f8cea1a00c8" in out
-               and "2 of 2 archives failed" in out, "md5 mismatch refused", out)
+        code, out = fetch(binary, "aime", "math", "--dir", str(root / "checked"), "--mirror", f"file://{mirror}/")
+        expect(code != 0 and "differs from the published fbe2d0577fc210962a549f8cea1a00c8" in out
+               and "2 of 2 datasets failed" in out, "md5 mismatch refused", out)
         expect((root / "checked" / "aime.zip").exists(), "refused archive kept")
         expect(not (root / "checked" / "aime").exists(), "refused archive not unpacked")
 
         # ...and unpacked with --skip-checksum, in AISBench's layout.
-        code, out = fetch(binary, "--dir", str(root / "data"), "--mirror", f"file://{mirror}", "--skip-checksum")
+        code, out = fetch(binary, "aime", "math", "--dir", str(root / "data"), "--mirror", f"file://{mirror}", "--skip-checksum")
         expect(code == 0, "file:// fetch succeeds", out)
         expect((root / "data/aime/aime.jsonl").read_text() == AIME_ROWS if (root / "data/aime/aime.jsonl").exists()
                else False, "aime.jsonl unpacked into aime/", out)
@@ -90,7 +90,7 @@ def main():
             data[i] ^= 0xFF
         (damaged / "math.zip").write_bytes(bytes(data))
         (damaged / "aime.zip").write_bytes((mirror / "aime.zip").read_bytes()[:40])
-        code, out = fetch(binary, "--dir", str(root / "bad"), "--mirror", f"file://{damaged}/", "--skip-checksum")
+        code, out = fetch(binary, "aime", "math", "--dir", str(root / "bad"), "--mirror", f"file://{damaged}/", "--skip-checksum")
         expect(code != 0 and "not a valid zip archive" in out, "truncated zip refused", out)
         expect("math.zip: entry 'math/test_prm800k_500.jsonl' is damaged" in out, "CRC failure reported", out)
         expect(not (root / "bad/math/test_prm800k_500.jsonl").exists(), "damaged entry not left behind")
@@ -106,7 +106,7 @@ def main():
         expect(not (root / "slip/escaped.txt").exists() and not (root / "escaped.txt").exists(), "nothing escaped")
 
         code, out = fetch(binary, "gsm8k", "--dir", str(root / "x"))
-        expect(code != 0 and "no archive named 'gsm8k' (known: aime, math)" in out, "unknown name", out)
+        expect(code != 0 and "no dataset named 'gsm8k' (known: aime, math, " in out, "unknown name", out)
 
     for failure in failures:
         print("FAIL:", failure)

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include <array>
 #include <cstdio>
@@ -31,6 +32,9 @@ struct ZipDiscard {
 struct ZipFileClose {
   void operator()(zip_file_t* file) const { zip_fclose(file); }
 };
+struct GzClose {
+  void operator()(gzFile_s* file) const { gzclose(file); }
+};
 
 std::string hex(const unsigned char* bytes, unsigned size) {
   std::string text;
@@ -49,19 +53,6 @@ bool is_safe_entry(const std::string& name) {
 }
 
 }  // namespace
-
-const std::vector<DatasetArchive>& seed_archives() {
-  // Checksums from OpenCompass's opencompass/utils/datasets_info.py (the only published ones: MD5).
-  // Layout from AISBench's docs: aime.zip is unpacked inside a folder `aime/` made for it; math.zip
-  // carries its own `math/` folder.
-  static const std::vector<DatasetArchive> archives = {
-      {"aime", "aime.zip", "fbe2d0577fc210962a549f8cea1a00c8", "aime",
-       "aime/aime.jsonl (AIME 2024, keys origin_prompt and gold_answer)"},
-      {"math", "math.zip", "cb5b4c8378085929e20345174e731fdf", "",
-       "math/ (MATH, including test_prm800k_500.jsonl = MATH-500)"},
-  };
-  return archives;
-}
 
 Status download(const std::string& url, const fs::path& destination) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
@@ -194,6 +185,38 @@ Result<std::vector<std::string>> unpack_zip(const fs::path& archive, const fs::p
     written.push_back(name);
   }
   return written;
+}
+
+Status gunzip_file(const fs::path& archive, const fs::path& destination) {
+  std::unique_ptr<gzFile_s, GzClose> in(gzopen(archive.c_str(), "rb"));
+  if (!in) return Error{fmt::format("{}: cannot open", archive.string())};
+  // zlib would copy a file that is not gzip as it is ("transparent" reading): refuse it instead.
+  if (gzdirect(in.get()) != 0)
+    return Error{fmt::format("{}: not a gzip file (check --mirror)", archive.string())};
+  const fs::path partial = destination.string() + ".part";
+  std::ofstream out(partial, std::ios::binary);
+  if (!out) return Error{fmt::format("{}: cannot open for writing", partial.string())};
+  std::array<char, 1 << 16> buffer{};
+  int count = 0;
+  // zlib checks the gzip trailer (CRC-32 and length) when it reaches the end: a damaged file fails here.
+  while ((count = gzread(in.get(), buffer.data(), buffer.size())) > 0) out.write(buffer.data(), count);
+  // A file cut short reads to its end and leaves Z_BUF_ERROR ("unexpected end of file") behind.
+  int code = Z_OK;
+  const char* reason = gzerror(in.get(), &code);
+  if (count < 0 || code != Z_OK) {
+    std::error_code ignored;
+    out.close();
+    fs::remove(partial, ignored);
+    return Error{
+        fmt::format("{}: not a valid gzip file: {} (delete it and fetch again)", archive.string(), reason)};
+  }
+  out.close();
+  if (!out) return Error{fmt::format("{}: write failed (disk full?)", partial.string())};
+  std::error_code error;
+  fs::rename(partial, destination, error);
+  if (error)
+    return Error{fmt::format("{}: cannot move into place: {}", destination.string(), error.message())};
+  return ok_status();
 }
 
 }  // namespace evalflow::cli

@@ -1,31 +1,16 @@
-// The dataset archives OpenCompass publishes and AISBench's seed documents (aime.zip, math.zip): where they
-// are, how to check them, and where they unpack. Downloading (libcurl), checking (MD5 as OpenCompass
-// records it, SHA-256 printed for the record, the zip's own CRCs) and unpacking (libzip) live here so that
-// `evalflow data fetch` stays a thin command.
+// The file operations of `evalflow data fetch`: downloading (libcurl), checking (MD5 and SHA-256, the zip's
+// own CRCs, the gzip trailer) and unpacking (libzip, zlib). What is fetched from where:
+// dataset_catalogue.hpp.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.hpp"
 
 namespace evalflow::cli {
-
-struct DatasetArchive {
-  std::string name;       // aime, math
-  std::string file;       // aime.zip
-  std::string md5;        // OpenCompass's datasets_info.py; empty: unknown
-  std::string subfolder;  // where it unpacks below the data folder ("" = the folder itself)
-  std::string contents;   // what a user finds there, for the message after unpacking
-};
-
-// The archives the seed evaluation uses, with OpenCompass's URLs (base + file) and checksums.
-const std::vector<DatasetArchive>& seed_archives();
-inline constexpr const char* kOpenCompassBaseUrl =
-    "http://opencompass.oss-cn-shanghai.aliyuncs.com/datasets/data/";
 
 // Downloads `url` (http, https or file) to `destination`; the error says what failed and what to do.
 Status download(const std::string& url, const std::filesystem::path& destination);
@@ -42,5 +27,8 @@ Result<Digests> digest_file(const std::filesystem::path& file);
 // Returns the paths written, relative to `directory`.
 Result<std::vector<std::string>> unpack_zip(const std::filesystem::path& archive,
                                             const std::filesystem::path& directory);
+
+// Gunzips `archive` into `destination` (through a .part file); zlib checks the gzip CRC.
+Status gunzip_file(const std::filesystem::path& archive, const std::filesystem::path& destination);
 
 }  // namespace evalflow::cli
