@@ -105,8 +105,8 @@ def main():
         expect(code != 0 and "would be written outside" in out, "zip slip refused", out)
         expect(not (root / "slip/escaped.txt").exists() and not (root / "escaped.txt").exists(), "nothing escaped")
 
-        code, out = fetch(binary, "gsm8k", "--dir", str(root / "x"))
-        expect(code != 0 and "no dataset named 'gsm8k' (known: aime, math, " in out, "unknown name", out)
+        code, out = fetch(binary, "gsm9k", "--dir", str(root / "x"))
+        expect(code != 0 and "no dataset named 'gsm9k' (known: aime, math, " in out, "unknown name", out)
 
     for failure in failures:
         print("FAIL:", failure)

@@ -26,7 +26,8 @@ const DateWindow kDeepSeekWindow{"contest_date", "2024-08-01", "2025-01-31"};
 
 const std::vector<DatasetEntry>& dataset_catalogue() {
   // OpenCompass's checksums are from opencompass/utils/datasets_info.py (MD5 only). Layout from AISBench's
-  // docs: aime.zip is unpacked inside a folder `aime/` made for it; math.zip carries its own `math/` folder.
+  // docs: aime.zip is unpacked inside a folder `aime/` made for it; math.zip, gpqa.zip, gsm8k.zip, aime2025.zip
+  // and mmlu_pro.zip carry their own folders.
   // HumanEval.jsonl.gz: size and SHA-256 of openai/human-eval's data/HumanEval.jsonl.gz (commit 6d43fb9).
   static const std::vector<DatasetEntry> entries = {
       {"aime",
@@ -47,6 +48,42 @@ const std::vector<DatasetEntry>& dataset_catalogue() {
        std::nullopt,
        "math/ (MATH, including test_prm800k_500.jsonl = MATH-500)",
        {}},
+      {"gpqa",
+       DataFormat::zip,
+       kOpenCompass,
+       {{"gpqa.zip", "2e9657959030a765916f1f2aca29140d"}},
+       "data/opencompass",
+       "",
+       std::nullopt,
+       "gpqa/ (GPQA: gpqa_diamond.csv and the other subsets)",
+       {"pipelines/datasets/gpqa_gen_0_shot_cot_chat_prompt.yaml", "pipelines/datasets/gpqa_diamond_simple_evals.yaml"}},
+      {"gsm8k",
+       DataFormat::zip,
+       kOpenCompass,
+       {{"gsm8k.zip", "901e5dc93a2889789a469da9850cdca8"}},
+       "data/opencompass",
+       "",
+       std::nullopt,
+       "gsm8k/ (GSM8K: test.jsonl and train.jsonl, keys question and answer)",
+       {"pipelines/datasets/gsm8k_gen_0_shot_cot_chat_prompt.yaml", "pipelines/datasets/gsm8k_gen_5_shot_lm_eval_seeded.yaml"}},
+      {"aime2025",
+       DataFormat::zip,
+       kOpenCompass,
+       {{"aime2025.zip", "aa18cd5d2e2de246c5397f5eb1e61004"}},
+       "data/opencompass",
+       "",
+       std::nullopt,
+       "aime2025/aime2025.jsonl (AIME 2025, keys question and answer)",
+       {"pipelines/datasets/aime2025_gen_0_shot_chat_prompt.yaml"}},
+      {"mmlu_pro",
+       DataFormat::zip,
+       kOpenCompass,
+       {{"mmlu_pro.zip", "e3200c7380f4cea5f13c768f2815fabb"}},
+       "data/opencompass",
+       "",
+       std::nullopt,
+       "mmlu_pro/ (MMLU-Pro as Parquet: convert test and validation to JSONL as the fragments' headers show)",
+       {"pipelines/datasets/mmlu_pro_gen_0_shot_str.yaml", "pipelines/datasets/mmlu_pro_gen_5_shot_str.yaml"}},
       {"livecodebench_v5",
        DataFormat::jsonl_window,
        kLiveCodeBenchLite,
