@@ -99,8 +99,8 @@ def summarise(requests, results, stats, progress, config, dtype_bytes, bandwidth
         "graph_capture_s": round(stats["graph_capture_s"], 2),
         "weights_bytes_per_step": weights,
         "kv_bytes_per_position": kv_per_position,
-        "bandwidth_limit_s": round(limit_s, 2),
-        "share_of_limit": round(limit_s / wall_s, 3) if wall_s > 0 else 0.0,
+        "bandwidth_limit_s": float(f"{limit_s:.4g}"),
+        "share_of_limit": float(f"{limit_s / wall_s:.3g}") if wall_s > 0 else 0.0,
         "timeline": timeline(progress),
     }
 

@@ -263,6 +263,8 @@ void run_generate(const GenerateOptions& options) {
   }
   engines.drain();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Read after the engines' last step has published its stats (of() waits for a step in progress).
+  const EngineCounters timed = EngineCounters::of(engines).since(untimed);
   progress.stop();
 
   int64_t completion_tokens = 0;
@@ -287,7 +289,6 @@ void run_generate(const GenerateOptions& options) {
     prompt_tokens += result.prompt_tokens;
     first_token_s = std::max(first_token_s, result.queued_s + result.time_to_first_token_s);
   }
-  const EngineCounters timed = EngineCounters::of(engines).since(untimed);
   const auto& graphs = timed.graphs;
   if (!graphs.failure.empty()) {
     std::cerr << "evalflow generate: CUDA graphs were turned off after a failed capture: " << graphs.failure
