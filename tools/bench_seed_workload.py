@@ -22,6 +22,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -118,7 +119,8 @@ def main():
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--progress", type=float, default=2.0, help="seconds between timeline points")
     parser.add_argument("--bandwidth", type=float, default=4.3e12, help="bytes/s (H200: 4.3e12)")
-    parser.add_argument("--out", type=pathlib.Path, help="folder for the raw stderr and the summary")
+    parser.add_argument("--out", type=pathlib.Path,
+                        help="folder for evalflow's stderr and the summary (default: a new temporary one)")
     parser.add_argument("generate_flags", nargs="*", help="after --: more evalflow generate flags")
     args = parser.parse_args()
 
@@ -133,14 +135,17 @@ def main():
                "--stats", "--warmup", "--progress", str(args.progress), *args.generate_flags]
     print("bench_seed_workload:", " ".join(command), file=sys.stderr)
     rows = "".join(json.dumps(request) + "\n" for request in requests)
+    # stderr goes to a file as it comes, so the progress lines survive a run stopped at a time limit.
+    out = args.out or pathlib.Path(tempfile.mkdtemp())
+    out.mkdir(parents=True, exist_ok=True)
+    stderr_path = out / "seed_workload_stderr.log"
     started = time.monotonic()
-    done = subprocess.run(command, input=rows, capture_output=True, text=True, check=False)
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "seed_workload_stderr.log").write_text(done.stderr, encoding="utf-8")
+    with stderr_path.open("w", encoding="utf-8") as stderr:
+        done = subprocess.run(command, input=rows, stdout=subprocess.PIPE, stderr=stderr, text=True, check=False)
+    log = stderr_path.read_text(encoding="utf-8")
     if done.returncode != 0:
-        sys.exit(f"bench_seed_workload: evalflow generate exited {done.returncode}: {done.stderr[-2000:]}")
-    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+        sys.exit(f"bench_seed_workload: evalflow generate exited {done.returncode}: {log[-2000:]}")
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     progress = [line["progress"] for line in lines if "progress" in line]
     stats = next(line for line in reversed(lines) if "wall_s" in line)
     results = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
@@ -149,8 +154,7 @@ def main():
     summary["length_scale"] = args.length_scale
     summary["max_batch"] = args.max_batch
     text = json.dumps(summary)
-    if args.out:
-        (args.out / "seed_workload.json").write_text(text + "\n", encoding="utf-8")
+    (out / "seed_workload.json").write_text(text + "\n", encoding="utf-8")
     print(text)
     if not summary["lengths_as_requested"]:
         sys.exit("bench_seed_workload: some rows did not generate their max_tokens (see the rows' lengths)")
