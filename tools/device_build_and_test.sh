@@ -7,7 +7,7 @@
 #   run(command="bash tools/device_build_and_test.sh", carry=[".deps"])
 # QUICK=1 builds only torch_local with the runtime and the CLI (tools/torch_local_device) and runs only the
 # fused-kernel and decode tests on CUDA (when device time is short). BENCH=1 also runs the kernel benchmark
-# (attention beside SDPA); CTEST=0 skips the ctest suite. Logs go to $OUT (or ./device-out); the build is build-device/ either way.
+# (attention beside SDPA); CTEST=0 skips the ctest suite; TESTS=0 skips every test (a build for benchmarks). Logs go to $OUT (or ./device-out); the build is build-device/ either way.
 # The machine lacks some Debian development packages (oneTBB, simdjson, PCRE2, utf8proc, valijson, libzip,
 # libcsv, cpp-httplib, Google Benchmark, ...): those in .deps/debs whose package it does not have installed
 # are unpacked into .deps/root.
@@ -60,6 +60,7 @@ bin_dir=$(dirname "$test_binary")
 if [[ ${BENCH:-0} == 1 ]]; then  # the kernel benchmark, paged attention side by side with SDPA
   "$bin_dir/torch_local_kernels_bench" 2>&1 | tee "$out/kernels_bench.jsonl" | grep attention
 fi
+[[ ${TESTS:-1} == 1 ]] || exit "$status"
 if [[ ${QUICK:-0} == 1 ]]; then
   EVALFLOW_TEST_DEVICE=cuda "$test_binary" --gtest_brief=1 --gtest_filter='FusedOps.*:*DecodeStep*:*Preemption*:*CountsDecode*' 2>&1 |
     tail -n 8
