@@ -1,17 +1,21 @@
 // `evalflow generate`: the torch_local engine from the command line. JSONL rows {"prompt_ids": [...]},
-// {"messages": [...]} or {"prompt": "..."} on stdin; one row {"ids", "text", "finish_reason",
-// "prompt_tokens", "time_to_first_token_s"} per input row on stdout, in input order. All rows are submitted
-// at once into one queue, which feeds one engine per device (--devices, or every visible GPU for --device
-// cuda); each engine batches what it takes continuously. A summary (tokens, wall time, decode tokens/s,
-// requests per engine) goes to stderr with --stats. Only built where libtorch is (EVALFLOW_WITH_TORCH).
+// {"messages": [...]} or {"prompt": "..."} on stdin, each with an optional "max_tokens" of its own; one row
+// {"ids", "text", "finish_reason", "prompt_tokens", "time_to_first_token_s"} per input row on stdout, in
+// input order. All rows are submitted at once into one queue, which feeds one engine per device (--devices,
+// or every visible GPU for --device cuda); each engine batches what it takes continuously. A summary
+// (tokens, wall time, decode tokens/s, requests per engine, KV cache use, the work of the forward passes)
+// goes to stderr with --stats, and the engines' state every few seconds with --progress. Only built where
+// libtorch is (EVALFLOW_WITH_TORCH).
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.hpp"
@@ -30,9 +34,11 @@ using torch_local::GenerationResult;
   throw CLI::RuntimeError(1);
 }
 
-// What the engines did, read between runs: requests each served and their CUDA graph reports combined.
+// What the engines did, read between runs: requests each served, their CUDA graph reports combined and the
+// work of their forward passes summed.
 struct EngineCounters {
   std::vector<int64_t> served;
+  torch_local::StepWork work;
   std::vector<double> capture_seconds;
   torch_local::Engine::GraphReport graphs;  // captures summed; failures named by device
 
@@ -44,6 +50,10 @@ struct EngineCounters {
       counters.served.push_back(engine.served());
       counters.capture_seconds.push_back(report.capture_seconds);
       counters.graphs.captures += report.captures;
+      const torch_local::StepWork work = engine.work();
+      counters.work.decode_steps += work.decode_steps;
+      counters.work.decode_context_positions += work.decode_context_positions;
+      counters.work.prefill_tokens += work.prefill_tokens;
       if (!report.failure.empty()) {
         counters.graphs.failure +=
             (counters.graphs.failure.empty() ? "" : "; ") + engine.device().str() + ": " + report.failure;
@@ -57,6 +67,9 @@ struct EngineCounters {
   [[nodiscard]] EngineCounters since(const EngineCounters& earlier) const {
     EngineCounters difference = *this;
     difference.graphs.captures -= earlier.graphs.captures;
+    difference.work.decode_steps -= earlier.work.decode_steps;
+    difference.work.decode_context_positions -= earlier.work.decode_context_positions;
+    difference.work.prefill_tokens -= earlier.work.prefill_tokens;
     for (size_t index = 0; index < served.size(); ++index) {
       difference.served[index] -= earlier.served[index];
       difference.capture_seconds[index] -= earlier.capture_seconds[index];
@@ -101,6 +114,61 @@ struct GenerateOptions {
   bool stats = false;
   bool no_cuda_graphs = false;
   bool warmup = false;
+  double progress_interval_s = 0;  // 0 = no progress lines
+};
+
+// With --progress: every interval, one JSON line {"progress": {...}} on stderr with the engines' live state
+// (a benchmark's tokens/s and KV pool use over time), and one more when the rows are done.
+class ProgressLines {
+ public:
+  ProgressLines(const torch_local::LocalModel& model, double interval_s)
+      : model_(model), interval_(interval_s), started_(std::chrono::steady_clock::now()) {
+    if (interval_s > 0) thread_ = std::thread([this] { loop(); });
+  }
+  ProgressLines(const ProgressLines&) = delete;
+  ProgressLines& operator=(const ProgressLines&) = delete;
+  ~ProgressLines() { stop(); }
+
+  // Prints the last line and ends the thread.
+  void stop() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    print();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) print();
+  }
+
+  void print() const {
+    const torch_local::Engine::LiveStats live = model_.live();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const nlohmann::json line{{"progress",
+                               {{"t_s", elapsed},
+                                {"generated_tokens", live.generated_tokens},
+                                {"running", live.running},
+                                {"waiting", live.waiting},
+                                {"preemptions", live.preemptions},
+                                {"kv_used_positions", live.kv_used_positions},
+                                {"kv_positions", live.kv_positions},
+                                {"decode_steps", live.work.decode_steps}}}};
+    std::fprintf(stderr, "%s\n", line.dump().c_str());
+  }
+
+  const torch_local::LocalModel& model_;
+  const std::chrono::duration<double> interval_;
+  const std::chrono::steady_clock::time_point started_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 std::vector<int64_t> prompt_of(const nlohmann::json& row, const torch_local::LocalModel& model) {
@@ -108,6 +176,21 @@ std::vector<int64_t> prompt_of(const nlohmann::json& row, const torch_local::Loc
   if (row.contains("messages")) return model.encode_messages(row.at("messages"));
   if (row.contains("prompt")) return model.encode_text(row.at("prompt").get<std::string>());
   throw std::invalid_argument("the row has none of prompt_ids, messages, prompt");
+}
+
+// A row's own "max_tokens" (a benchmark's per-request output lengths); --max-tokens is the default and the
+// most a row may ask for, since the sequences' memory is sized from it.
+int64_t max_tokens_of(const nlohmann::json& row, int64_t limit) {
+  if (!row.contains("max_tokens")) return limit;
+  const auto& value = row.at("max_tokens");
+  if (!value.is_number_integer() || value.get<int64_t>() < 1)
+    throw std::invalid_argument("max_tokens must be a positive integer, not " + value.dump());
+  const auto max_tokens = value.get<int64_t>();
+  if (max_tokens > limit) {
+    throw std::invalid_argument("max_tokens " + std::to_string(max_tokens) + " is above --max-tokens " +
+                                std::to_string(limit) + " (raise --max-tokens)");
+  }
+  return max_tokens;
 }
 
 void run_generate(const GenerateOptions& options) {
@@ -150,6 +233,7 @@ void run_generate(const GenerateOptions& options) {
     engines.warm_up(request);
   }
   const EngineCounters untimed = EngineCounters::of(engines);
+  ProgressLines progress(*model, options.progress_interval_s);
   std::mutex mutex;
   std::map<size_t, GenerationResult> results;
   size_t submitted = 0;
@@ -161,12 +245,15 @@ void run_generate(const GenerateOptions& options) {
     if (row.is_discarded() || !row.is_object())
       fail("stdin line " + std::to_string(line_number) + ": not a JSON object");
     std::vector<int64_t> prompt;
+    int64_t max_tokens = 0;
     try {
       prompt = prompt_of(row, *model);
+      max_tokens = max_tokens_of(row, options.max_tokens);
     } catch (const std::exception& error) {
       fail("stdin line " + std::to_string(line_number) + ": " + error.what());
     }
     auto request = model->make_request(std::move(prompt), generation, submitted);
+    request.max_tokens = max_tokens;
     request.on_finish = [&mutex, &results, index = submitted](GenerationResult result) {
       std::lock_guard lock(mutex);
       results.emplace(index, std::move(result));
@@ -176,6 +263,9 @@ void run_generate(const GenerateOptions& options) {
   }
   engines.drain();
   const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Read after the engines' last step has published its stats (of() waits for a step in progress).
+  const EngineCounters timed = EngineCounters::of(engines).since(untimed);
+  progress.stop();
 
   int64_t completion_tokens = 0;
   int64_t prompt_tokens = 0;
@@ -199,7 +289,6 @@ void run_generate(const GenerateOptions& options) {
     prompt_tokens += result.prompt_tokens;
     first_token_s = std::max(first_token_s, result.queued_s + result.time_to_first_token_s);
   }
-  const EngineCounters timed = EngineCounters::of(engines).since(untimed);
   const auto& graphs = timed.graphs;
   if (!graphs.failure.empty()) {
     std::cerr << "evalflow generate: CUDA graphs were turned off after a failed capture: " << graphs.failure
@@ -227,7 +316,11 @@ void run_generate(const GenerateOptions& options) {
         {"engines", engines.size()},
         {"devices", model->devices()},
         {"requests_per_engine", timed.served},
-        {"kv_cache", kv_cache_stats(engines)}};
+        {"kv_cache", kv_cache_stats(engines)},
+        // What the forward passes had to do (all engines): the bandwidth limit of the run follows from it.
+        {"decode_steps", timed.work.decode_steps},
+        {"decode_context_positions", timed.work.decode_context_positions},
+        {"prefill_tokens", timed.work.prefill_tokens}};
     std::cerr << stats.dump() << "\n";
   }
   if (exit_code != 0) std::exit(exit_code);
@@ -271,7 +364,9 @@ void add_generate_command(CLI::App& app) {
   command->add_option("--top-k", options->top_k, "Keep the k most likely tokens; 0 = all")->excludes(greedy);
   command->add_option("--seed", options->seed, "Base seed; row i samples with a seed derived from it and i")
       ->excludes(greedy);
-  command->add_option("--max-tokens", options->max_tokens, "New tokens at most, per row")
+  command
+      ->add_option("--max-tokens", options->max_tokens,
+                   "New tokens at most, per row (a row's own max_tokens may ask for fewer)")
       ->required()
       ->check(CLI::PositiveNumber);
   command->add_option("--stop", options->stop, "Stop strings (repeatable)");
@@ -292,6 +387,11 @@ void add_generate_command(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("--warmup", options->warmup, "Run one short untimed request first (benchmarks)");
   command->add_flag("--no-cuda-graphs", options->no_cuda_graphs, "Decode eagerly, without CUDA graphs");
+  command
+      ->add_option("--progress", options->progress_interval_s,
+                   "Every this many seconds, a JSON line {\"progress\": {...}} on stderr: tokens generated, "
+                   "sequences running, waiting and preempted, KV cache positions in use")
+      ->check(CLI::PositiveNumber);
   command->add_flag("--stats", options->stats,
                     "Print a JSON summary (tokens, wall time, decode tokens/s) to stderr");
   command->callback([options] { run_generate(*options); });

@@ -12,6 +12,7 @@ Engine::Engine(std::shared_ptr<const Transformer> model, const SchedulerOptions&
       queue_(std::move(queue)),
       index_(index),
       scheduler_(*model_, options),
+      kv_positions_(scheduler_.kv_report().blocks * scheduler_.kv_report().block_size),
       thread_([this] { run(); }) {}
 
 Engine::~Engine() {
@@ -27,6 +28,11 @@ Engine::GraphReport Engine::graph_report() {
 KvCacheReport Engine::kv_report() {
   std::lock_guard lock(step_mutex_);
   return scheduler_.kv_report();
+}
+
+StepWork Engine::work() {
+  std::lock_guard lock(step_mutex_);
+  return scheduler_.work();
 }
 
 void Engine::run() {
@@ -58,6 +64,11 @@ void Engine::publish_stats() {
   waiting_ = scheduler_.waiting();
   preemptions_ = scheduler_.preemptions();
   generated_tokens_ = scheduler_.generated_tokens();
+  kv_used_positions_ = scheduler_.used_blocks() * scheduler_.kv_report().block_size;
+  const StepWork& work = scheduler_.work();
+  decode_steps_ = work.decode_steps;
+  decode_context_positions_ = work.decode_context_positions;
+  prefill_tokens_ = work.prefill_tokens;
 }
 
 void Engine::admit(GenerationRequest request) {

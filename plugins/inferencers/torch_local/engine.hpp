@@ -36,6 +36,8 @@ class Engine {
   [[nodiscard]] GraphReport graph_report();
   // The KV cache's size and use so far; waits for a step in progress like graph_report().
   [[nodiscard]] KvCacheReport kv_report();
+  // What its forward passes have done so far; waits for a step in progress like graph_report().
+  [[nodiscard]] StepWork work();
   // Requests this engine has taken from the queue (those it refused included).
   [[nodiscard]] int64_t served() const { return served_.load(); }
   [[nodiscard]] at::Device device() const { return model_->options().device(); }
@@ -45,9 +47,18 @@ class Engine {
     int64_t waiting = 0;
     int64_t preemptions = 0;
     int64_t generated_tokens = 0;
+    int64_t kv_used_positions = 0;  // in whole blocks, as the pool hands them out
+    int64_t kv_positions = 0;       // the pool's size
+    StepWork work;
   };
   [[nodiscard]] LiveStats live() const {
-    return {running_.load(), waiting_.load(), preemptions_.load(), generated_tokens_.load()};
+    return {running_.load(),
+            waiting_.load(),
+            preemptions_.load(),
+            generated_tokens_.load(),
+            kv_used_positions_.load(),
+            kv_positions_,
+            {decode_steps_.load(), decode_context_positions_.load(), prefill_tokens_.load()}};
   }
 
  private:
@@ -63,9 +74,14 @@ class Engine {
   std::atomic<int64_t> waiting_ = 0;
   std::atomic<int64_t> preemptions_ = 0;
   std::atomic<int64_t> generated_tokens_ = 0;
+  std::atomic<int64_t> kv_used_positions_ = 0;
+  std::atomic<int64_t> decode_steps_ = 0;
+  std::atomic<int64_t> decode_context_positions_ = 0;
+  std::atomic<int64_t> prefill_tokens_ = 0;
   std::mutex step_mutex_;  // held by the engine's thread while it changes the scheduler
   Scheduler scheduler_;
-  std::thread thread_;  // last: starts once everything above exists
+  const int64_t kv_positions_;  // after scheduler_, which sizes the pool
+  std::thread thread_;          // last: starts once everything above exists
 };
 
 }  // namespace evalflow::torch_local

@@ -35,6 +35,11 @@ Engine::LiveStats EnginePool::live() const {
     total.waiting += stats.waiting;
     total.preemptions += stats.preemptions;
     total.generated_tokens += stats.generated_tokens;
+    total.kv_used_positions += stats.kv_used_positions;
+    total.kv_positions += stats.kv_positions;
+    total.work.decode_steps += stats.work.decode_steps;
+    total.work.decode_context_positions += stats.work.decode_context_positions;
+    total.work.prefill_tokens += stats.work.prefill_tokens;
   }
   total.waiting += queue_->pending();
   return total;

@@ -190,6 +190,7 @@ void Scheduler::admit_and_prefill() {
         offset = 0;
       }
     }
+    work_.prefill_tokens += static_cast<int64_t>(tokens.size());
     const at::Tensor logits = model_.forward(tokens, chunks, cache_);
     if (!completing_rows.empty()) {
       next_logits.push_back(logits.index_select(0, at::tensor(completing_rows).to(logits.device())));
@@ -228,11 +229,13 @@ void Scheduler::decode() {
   for (Sequence& sequence : running_) {
     const int64_t length = context_length(sequence.request, sequence.generated);
     chunks.push_back({&sequence.blocks, length - 1, 1});
+    work_.decode_context_positions += length;
     tokens.push_back(sequence.generated.back());
     positions.push_back(length - 1);
     tables.push_back(&sequence.blocks);
     sequences.push_back(&sequence);
   }
+  ++work_.decode_steps;
   if (graphs_) {
     try {
       append_tokens(sequences, graphs_->step(tokens, positions, tables));

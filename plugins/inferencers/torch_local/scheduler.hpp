@@ -68,6 +68,14 @@ struct KvCacheReport {
   int64_t preemptions = 0;       // sequences sent back to wait for memory
 };
 
+// What the forward passes so far had to compute and read, from which a benchmark derives the bandwidth
+// limit of a run (weights read once per decode step, plus every running sequence's KV).
+struct StepWork {
+  int64_t decode_steps = 0;
+  int64_t decode_context_positions = 0;  // summed over steps: the KV positions each sequence attended to
+  int64_t prefill_tokens = 0;            // prompts, and the contexts of preempted sequences recomputed
+};
+
 class Scheduler {
  public:
   Scheduler(const Transformer& model, const SchedulerOptions& options);
@@ -96,6 +104,8 @@ class Scheduler {
   [[nodiscard]] int64_t waiting() const { return static_cast<int64_t>(waiting_.size()); }
   [[nodiscard]] int64_t preemptions() const { return preemptions_; }
   [[nodiscard]] int64_t generated_tokens() const { return generated_tokens_; }
+  [[nodiscard]] int64_t used_blocks() const { return cache_.usable_blocks() - cache_.free_blocks(); }
+  [[nodiscard]] const StepWork& work() const { return work_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -124,6 +134,7 @@ class Scheduler {
   KvCache cache_;
   int64_t preemptions_ = 0;
   int64_t generated_tokens_ = 0;
+  StepWork work_;
   std::unique_ptr<DecodeGraphs> graphs_;  // null where graphs are off or unavailable
   std::string graph_failure_;
   std::deque<Sequence> waiting_;

@@ -225,6 +225,29 @@ TEST(Scheduler, RefusesASequenceThatCannotFitTheWholeCache) {
   EXPECT_EQ(scheduler.kv_report().peak_used_blocks, 4);
 }
 
+// The counters a benchmark derives the bandwidth limit from, for two requests decoded together, and the
+// blocks in use while they run and after.
+TEST(Scheduler, CountsDecodeStepsContextsAndPrefillTokens) {
+  const ModelConfig config = load_model_config(fixture_dir("tiny_qwen2"));
+  const Transformer model = Transformer::random(config, test_options(), 1);
+  Scheduler scheduler(model, {.max_sequences = 2, .max_sequence_length = 64, .kv_block_size = 8});
+  Finished finished;
+  scheduler.add(greedy_request(std::vector<int64_t>(7, 5), 5, finished, 0));  // decodes at contexts 8-11
+  scheduler.add(greedy_request(std::vector<int64_t>(3, 6), 4, finished, 1));  // decodes at contexts 4-6
+  scheduler.step();  // both prefilled (10 tokens), then decoded once at contexts 8 and 4: a block each
+  EXPECT_EQ(scheduler.used_blocks(), 2);
+  scheduler.step();  // the first one's 9th position takes a second block
+  EXPECT_EQ(scheduler.used_blocks(), 3);
+  run_until_idle(scheduler);
+  const StepWork& work = scheduler.work();
+  EXPECT_EQ(work.decode_steps, 4);
+  EXPECT_EQ(work.decode_context_positions, (8 + 9 + 10 + 11) + (4 + 5 + 6));
+  EXPECT_EQ(work.prefill_tokens, 10);
+  EXPECT_EQ(scheduler.used_blocks(), 0);
+  EXPECT_EQ(finished.results.at(0).tokens.size(), 5U);
+  EXPECT_EQ(finished.results.at(1).tokens.size(), 4U);
+}
+
 TEST(KvCache, HandsOutBlocksOnceAndNeverTheScratchBlock) {
   const ModelConfig config = load_model_config(fixture_dir("tiny_qwen2"));
   KvCache cache(config, 4, 8, test_options());

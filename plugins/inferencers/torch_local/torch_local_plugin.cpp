@@ -59,14 +59,16 @@ class TorchLocalNode {
     return model_->options().scheduler.max_sequences * static_cast<int64_t>(model_->engine_count());
   }
 
-  // For the run's live progress: sequences running, waiting (queued or preempted) and preempted so far, and
-  // the tokens generated (a counter: shown as tokens/s).
+  // For the run's live progress: sequences running, waiting (queued or preempted) and preempted so far, the
+  // tokens generated (a counter: shown as tokens/s) and the share of the KV pool in use.
   [[nodiscard]] sdk::json stats() const {
     const auto live = model_->live();
+    const int64_t kv_used_pct = live.kv_positions > 0 ? 100 * live.kv_used_positions / live.kv_positions : 0;
     return {{"running", live.running},
             {"queued", live.waiting},
             {"preempted", live.preemptions},
-            {"tokens_total", live.generated_tokens}};
+            {"tokens_total", live.generated_tokens},
+            {"kv_used_pct", kv_used_pct}};
   }
 
   void submit(sdk::Ticket ticket) {

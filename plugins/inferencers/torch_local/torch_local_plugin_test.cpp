@@ -95,6 +95,7 @@ TEST(TorchLocalPlugin, GreedyFromPromptIdsMatchesTransformers) {
   EXPECT_EQ(stats.value("tokens_total", 0), 32) << stats.dump();
   EXPECT_EQ(stats.value("running", -1), 0) << stats.dump();
   EXPECT_EQ(stats.value("queued", -1), 0) << stats.dump();
+  EXPECT_EQ(stats.value("kv_used_pct", -1), 0) << stats.dump();  // every block back in the pool
   EXPECT_GT(node.capacity(), 0);
 }
 
