@@ -26,9 +26,9 @@ const DateWindow kDeepSeekWindow{"contest_date", "2024-08-01", "2025-01-31"};
 
 const std::vector<DatasetEntry>& dataset_catalogue() {
   // OpenCompass's checksums are from opencompass/utils/datasets_info.py (MD5 only). Layout from AISBench's
-  // docs: aime.zip is unpacked inside a folder `aime/` made for it; math.zip, gpqa.zip, gsm8k.zip, aime2025.zip
-  // and mmlu_pro.zip carry their own folders.
-  // HumanEval.jsonl.gz: size and SHA-256 of openai/human-eval's data/HumanEval.jsonl.gz (commit 6d43fb9).
+  // docs: aime.zip is unpacked inside a folder `aime/` made for it; math.zip, gpqa.zip, gsm8k.zip,
+  // aime2025.zip and mmlu_pro.zip carry their own folders. HumanEval.jsonl.gz: size and SHA-256 of
+  // openai/human-eval's data/HumanEval.jsonl.gz (commit 6d43fb9).
   static const std::vector<DatasetEntry> entries = {
       {"aime",
        DataFormat::zip,
@@ -56,7 +56,8 @@ const std::vector<DatasetEntry>& dataset_catalogue() {
        "",
        std::nullopt,
        "gpqa/ (GPQA: gpqa_diamond.csv and the other subsets)",
-       {"pipelines/datasets/gpqa_gen_0_shot_cot_chat_prompt.yaml", "pipelines/datasets/gpqa_diamond_simple_evals.yaml"}},
+       {"pipelines/datasets/gpqa_gen_0_shot_cot_chat_prompt.yaml",
+        "pipelines/datasets/gpqa_diamond_simple_evals.yaml"}},
       {"gsm8k",
        DataFormat::zip,
        kOpenCompass,
@@ -65,7 +66,8 @@ const std::vector<DatasetEntry>& dataset_catalogue() {
        "",
        std::nullopt,
        "gsm8k/ (GSM8K: test.jsonl and train.jsonl, keys question and answer)",
-       {"pipelines/datasets/gsm8k_gen_0_shot_cot_chat_prompt.yaml", "pipelines/datasets/gsm8k_gen_5_shot_lm_eval_seeded.yaml"}},
+       {"pipelines/datasets/gsm8k_gen_0_shot_cot_chat_prompt.yaml",
+        "pipelines/datasets/gsm8k_gen_5_shot_lm_eval_seeded.yaml"}},
       {"aime2025",
        DataFormat::zip,
        kOpenCompass,
@@ -83,7 +85,8 @@ const std::vector<DatasetEntry>& dataset_catalogue() {
        "",
        std::nullopt,
        "mmlu_pro/ (MMLU-Pro as Parquet: convert test and validation to JSONL as the fragments' headers show)",
-       {"pipelines/datasets/mmlu_pro_gen_0_shot_str.yaml", "pipelines/datasets/mmlu_pro_gen_5_shot_str.yaml"}},
+       {"pipelines/datasets/mmlu_pro_gen_0_shot_str.yaml",
+        "pipelines/datasets/mmlu_pro_gen_5_shot_str.yaml"}},
       {"livecodebench_v5",
        DataFormat::jsonl_window,
        kLiveCodeBenchLite,
