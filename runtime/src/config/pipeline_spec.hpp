@@ -16,11 +16,12 @@ struct NodeSpec {
   std::string name;
   std::string type;         // node type name; empty when the node is the shared model
   bool uses_model = false;  // `use: model`: the model's inferencer sits here
-  bool uses_judge = false;  // `use: judge`: the judge model's inferencer sits here
   std::string input;        // explicit upstream node name; empty = the node listed before
   nlohmann::json options = nlohmann::json::object();
   std::string pointer;             // where it sits in the document, for error locations
   std::filesystem::path base_dir;  // relative paths in options resolve against it
+  bool uses_judge =
+      false;  // `use: judge`: the judge model's inferencer sits here (last: aggregates list the rest)
 };
 
 // A model's role: `evaluated` (the default) gets a lane per dataset; the one `judge` grades answers where a
