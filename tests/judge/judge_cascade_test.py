@@ -135,8 +135,8 @@ def perf(case):
 
 
 def resume(case):
-    # One judge request at a time, 0.3 s each, so the kill lands while the judge is working.
-    model, judge = case.model_server(), case.judge_server("--ttft-ms", "300")
+    # One judge request at a time, 0.5 s each, so the kill lands while the judge is working.
+    model, judge = case.model_server(), case.judge_server("--ttft-ms", "500")
     args = case.command(model, judge, "-s", "judge.batch_size=1")
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
