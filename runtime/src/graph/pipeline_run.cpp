@@ -524,18 +524,7 @@ class Runner {
   void build_model_nodes(ModelSlot& slot) {
     if (!slot.instance) return;
     NodeInstance* instance = slot.instance.get();
-    if (instance->type().kind == EF_NODE_FUNCTION && slot.judge) {
-      slot.function = std::make_unique<FunctionNode>(
-          graph_, concurrency_of(instance->type()),
-          [this, instance](RecordPtr record) {
-            const RecordPtr call = judge_call(*record);
-            StatusPtr status = instance->process(*call);
-            take_judge_outputs(*call, *record);
-            if (status) fail_record(*record, state_, instance->name(), *status, false);
-            return record;
-          },
-          no_priority());
-    } else if (instance->type().kind == EF_NODE_FUNCTION) {
+    if (instance->type().kind == EF_NODE_FUNCTION) {
       slot.function = function_node(instance, /*before_model=*/false);
     } else {
       slot.async = std::make_unique<AsyncNode>(
@@ -666,11 +655,7 @@ class Runner {
       }
       // A resumed row gets the judge's new answer: the sink stores it again, replacing the old row.
       record->resumed = false;
-      if (judge_slot_->dispatcher) {
-        judge_slot_->dispatcher->push(std::move(record));
-      } else {
-        judge_slot_->function->try_put(record);
-      }
+      judge_slot_->dispatcher->push(std::move(record));  // the validator admits async judges only
       return flow::continue_msg();
     });
   }

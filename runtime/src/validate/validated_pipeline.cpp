@@ -399,7 +399,16 @@ class Validator {
   Result<ValidatedPipeline> run() {
     ValidatedPipeline validated;
     for (const auto& model : spec_.models) validated.models.push_back(resolve_model(model, "model "));
-    if (spec_.judge) validated.judge = resolve_model(*spec_.judge, "judge ");
+    if (spec_.judge) {
+      validated.judge = resolve_model(*spec_.judge, "judge ");
+      const ef_node_type* type = validated.judge->node.type.type;
+      if (type != nullptr && type->kind == EF_NODE_FUNCTION) {
+        fail(pointer_child(spec_.judge->node.pointer, "type"), validated.judge->node.display_name,
+             fmt::format("'{}' is a function node; a judge must be an async inferencer (openai_http, replay, "
+                         "torch_local)",
+                         spec_.judge->node.type));
+      }
+    }
     for (const auto& dataset : spec_.datasets) {
       ResolvedDataset resolved;
       resolved.spec = dataset;
