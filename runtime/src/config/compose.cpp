@@ -67,12 +67,13 @@ class OverrideApplier {
     const std::vector<std::string> path = split(text.substr(0, equals), '.');
     if (path.size() < 2 ||
         std::any_of(path.begin(), path.end(), [](const auto& part) { return part.empty(); })) {
-      return Error{fmt::format("-s {}: KEY must be model.KEY, dataset.KEY or NODE.KEY", text)};
+      return Error{fmt::format("-s {}: KEY must be model.KEY, judge.KEY, dataset.KEY or NODE.KEY", text)};
     }
     const json value = parse_value(text.substr(equals + 1));
     location_ = {fmt::format("command line (-s {}, argument {})", text, position), 0, 0};
     json& root = document_.value;
-    if (path[0] == "model") return for_each_model(path, 1, value);
+    if (path[0] == "model") return for_each_model(path, 1, value, /*judge=*/false);
+    if (path[0] == "judge") return for_each_model(path, 1, value, /*judge=*/true);
     if (path[0] == "dataset") return for_each_dataset(path, value);
     // <dataset>.<node>.KEY, <node>.KEY (every dataset) or <model abbr>.KEY
     bool matched = false;
@@ -100,7 +101,7 @@ class OverrideApplier {
     if (!matched) {
       // The misspelt word: the node of `DATASET.NODE.KEY` when the dataset exists, else the first part.
       std::string word = path[0];
-      std::vector<std::string> names = {"model", "dataset"};
+      std::vector<std::string> names = {"model", "judge", "dataset"};
       for (const auto& dataset : root.value("datasets", json::array())) {
         if (path.size() >= 3 && dataset.value("abbr", "") == path[0]) word = path[1];
         names.push_back(dataset.value("abbr", ""));
@@ -149,9 +150,19 @@ class OverrideApplier {
     set_node_key(model, pointer, path, from, value);
   }
 
-  Status for_each_model(const std::vector<std::string>& path, size_t from, const json& value) {
-    if (!document_.value.contains("models")) return Error{"-s model.*: the pipeline has no model"};
-    for (size_t m = 0; m < document_.value["models"].size(); ++m) set_model_key(m, path, from, value);
+  // `model.KEY` sets every evaluated model's, `judge.KEY` the judge's: pointing the models at a server never
+  // moves the judge with them.
+  Status for_each_model(const std::vector<std::string>& path, size_t from, const json& value, bool judge) {
+    bool found = false;
+    for (size_t m = 0; document_.value.contains("models") && m < document_.value["models"].size(); ++m) {
+      if ((document_.value["models"][m].value("role", "evaluated") == "judge") != judge) continue;
+      set_model_key(m, path, from, value);
+      found = true;
+    }
+    if (!found) {
+      return Error{judge ? "-s judge.*: the pipeline has no judge (a `models:` entry with `role: judge`)"
+                         : "-s model.*: the pipeline has no model"};
+    }
     return ok_status();
   }
 

@@ -19,9 +19,11 @@ fs::path directory_of(const Document& document, const std::string& pointer) {
 
 NodeSpec read_node(const Document& document, const json& node, const std::string& pointer) {
   NodeSpec spec;
-  spec.uses_model = node.value("use", "") == "model";
+  const std::string use = node.value("use", "");
+  spec.uses_model = use == "model";
+  spec.uses_judge = use == "judge";
   spec.type = node.value("type", "");
-  spec.name = node.value("name", spec.uses_model ? std::string("model") : spec.type);
+  spec.name = node.value("name", use.empty() ? spec.type : use);
   spec.input = node.value("input", "");
   spec.options = node.value("options", json::object());
   spec.pointer = pointer;
@@ -46,13 +48,23 @@ Result<PipelineSpec> build_spec(Document document) {
   for (size_t m = 0; m < root.value("models", json::array()).size(); ++m) {
     const std::string pointer = pointer_child("/models", m);
     const json& model = root["models"][m];
-    ModelSpec model_spec{model.at("abbr").get<std::string>(), read_node(document, model, pointer)};
-    model_spec.node.name = "model";
+    ModelSpec model_spec{model.at("abbr").get<std::string>(), read_node(document, model, pointer),
+                         model.value("role", "evaluated") == "judge"};
+    model_spec.node.name = model_spec.judge ? "judge" : "model";
     if (!model_abbrs.insert(model_spec.abbr).second) {
       return Error{fmt::format("{}: two models are called '{}'; give each a distinct abbr",
                                document.locate(pointer_child(pointer, "abbr")).str(), model_spec.abbr)};
     }
-    spec.models.push_back(std::move(model_spec));
+    if (!model_spec.judge) {
+      spec.models.push_back(std::move(model_spec));
+    } else if (spec.judge) {
+      return Error{fmt::format(
+          "{}: model '{}' is a second judge (the first is '{}'); a pipeline has at most "
+          "one `role: judge` model",
+          document.locate(pointer_child(pointer, "role")).str(), model_spec.abbr, spec.judge->abbr)};
+    } else {
+      spec.judge = std::move(model_spec);
+    }
   }
   std::set<std::string> dataset_abbrs;
   for (size_t d = 0; d < root.value("datasets", json::array()).size(); ++d) {

@@ -20,11 +20,16 @@ struct NodeSpec {
   nlohmann::json options = nlohmann::json::object();
   std::string pointer;             // where it sits in the document, for error locations
   std::filesystem::path base_dir;  // relative paths in options resolve against it
+  bool uses_judge =
+      false;  // `use: judge`: the judge model's inferencer sits here (last: aggregates list the rest)
 };
 
+// A model's role: `evaluated` (the default) gets a lane per dataset; the one `judge` grades answers where a
+// chain says `use: judge`.
 struct ModelSpec {
   std::string abbr;
   NodeSpec node;
+  bool judge = false;
 };
 
 struct Expected {
@@ -46,7 +51,8 @@ struct DatasetSpec {
 struct PipelineSpec {
   std::string name;
   Document document;
-  std::vector<ModelSpec> models;
+  std::vector<ModelSpec> models;  // the evaluated models
+  std::optional<ModelSpec> judge;
   std::vector<DatasetSpec> datasets;
   int64_t records_in_flight = 256;
   std::vector<std::filesystem::path> plugin_paths;

@@ -116,6 +116,7 @@ struct Lane {
   std::unique_ptr<NodeInstance> source;
   std::vector<std::unique_ptr<NodeInstance>> before_model;
   std::vector<std::unique_ptr<NodeInstance>> after_model;
+  int judge_step = -1;  // `use: judge` stands before after_model[judge_step]; -1 when the lane has no judge
   std::vector<std::unique_ptr<NodeInstance>> metrics;
   std::unique_ptr<PredictionStore> store;
   LaneProgress progress;
@@ -138,11 +139,14 @@ struct Lane {
   std::vector<std::unique_ptr<FunctionNode>> functions_after;
   std::vector<std::unique_ptr<AsyncNode>> async_after;
   std::unique_ptr<SinkNode> sink;
+  std::unique_ptr<ForwardNode> judge_gate;
   flow::receiver<RecordPtr>* after_model_entry = nullptr;
+  flow::receiver<RecordPtr>* after_judge_entry = nullptr;
 };
 
 struct ModelSlot {
   const ResolvedModel* model = nullptr;
+  bool judge = false;  // the judge: it is handed a call record of the judge_* fields (judge_call)
   std::unique_ptr<NodeInstance> instance;
   std::unique_ptr<ModelDispatcher> dispatcher;
   std::unique_ptr<AsyncNode> async;
@@ -329,6 +333,18 @@ class Runner {
       }
       models_.push_back(std::move(slot));
     }
+    // The judge scores, so --mode eval asks it too (for rows that lack its answer) and --mode infer does not.
+    if (pipeline_.judge && options_.mode != RunMode::kInfer) {
+      auto slot = std::make_unique<ModelSlot>();
+      slot->model = &*pipeline_.judge;
+      slot->judge = true;
+      auto instance = NodeInstance::create(
+          slot->model->node, context_for(slot->model->node, slot->model->abbr, "", slot->model->abbr));
+      if (!instance) return Error{instance.error()};
+      slot->instance = std::move(*instance);
+      judge_slot_ = slot.get();
+      models_.push_back(std::move(slot));
+    }
     for (size_t m = 0; m < std::max<size_t>(pipeline_.models.size(), 1); ++m) {
       for (const auto& dataset : pipeline_.datasets) {
         const ResolvedModel* model = pipeline_.models.empty() ? nullptr : &pipeline_.models[m];
@@ -362,6 +378,10 @@ class Runner {
     for (size_t i = 0; i < dataset.chain.size(); ++i) {
       const int position = static_cast<int>(i);
       if (position == model_position) continue;
+      if (position == dataset.judge_position) {
+        if (score) lane->judge_step = static_cast<int>(lane->after_model.size());
+        continue;
+      }
       definition += definition_of(dataset.chain[i]) + "|";
       if (i == 0) continue;
       const bool before = model_position < 0 || position < model_position;
@@ -511,14 +531,17 @@ class Runner {
           graph_, flow::unlimited,
           [this, instance, &slot](const RecordPtr& record, AsyncNode::gateway_type& gateway) {
             gateway.reserve_wait();
-            auto* ticket =
-                new ef_ticket{record, [this, &gateway, instance, &slot](RecordPtr done, StatusPtr status) {
-                                if (status) fail_record(*done, state_, instance->name(), *status, true);
-                                const int lane = done->lane;
-                                gateway.try_put(done);
-                                slot.dispatcher->completed(lane);
-                                gateway.release_wait();
-                              }};
+            // A judge's failure (HTTP after retries) is a scoring failure: the model's answer is kept.
+            auto* ticket = new ef_ticket{
+                slot.judge ? judge_call(*record) : record,
+                [this, &gateway, instance, &slot, record](const RecordPtr& done, StatusPtr status) {
+                  if (slot.judge) take_judge_outputs(*done, *record);
+                  if (status) fail_record(*record, state_, instance->name(), *status, !slot.judge);
+                  const int lane = record->lane;
+                  gateway.try_put(record);
+                  slot.dispatcher->completed(lane);
+                  gateway.release_wait();
+                }};
             if (StatusPtr status = instance->submit(ticket)) {
               // The plugin refused the record without completing its ticket.
               host_api().complete(ticket, status.release());
@@ -527,15 +550,23 @@ class Runner {
       slot.dispatcher = std::make_unique<ModelDispatcher>(
           lanes_.size(), instance->capacity(),
           [&slot](const RecordPtr& record) { slot.async->try_put(record); },
-          [this](const RecordPtr& record) {
+          [this, &slot](const RecordPtr& record) {
+            // Not asked because the run is stopping: a record without the judge's answer goes on to be
+            // stored as unscored, and --resume asks the judge for it without asking the model again.
+            if (slot.judge) {
+              lanes_[record->lane]->after_judge_entry->try_put(record);
+              return;
+            }
             record->not_run = true;
             lanes_[record->lane]->sink->try_put(record);
           });
     }
-    slot.router = std::make_unique<ForwardNode>(graph_, flow::unlimited, [this](const RecordPtr& record) {
-      lanes_[record->lane]->after_model_entry->try_put(record);
-      return flow::continue_msg();
-    });
+    slot.router =
+        std::make_unique<ForwardNode>(graph_, flow::unlimited, [this, &slot](const RecordPtr& record) {
+          Lane& lane = *lanes_[record->lane];
+          (slot.judge ? lane.after_judge_entry : lane.after_model_entry)->try_put(record);
+          return flow::continue_msg();
+        });
     if (slot.async) flow::make_edge(*slot.async, *slot.router);
     if (slot.function) flow::make_edge(*slot.function, *slot.router);
   }
@@ -566,6 +597,79 @@ class Runner {
     }
   }
 
+  // What the judge is handed: the record's judge_* inputs under the judge's own field names.
+  RecordPtr judge_call(const Record& record) const {
+    auto call = std::make_shared<Record>();
+    call->dataset = record.dataset;
+    call->index = record.index;
+    call->replica = record.replica;
+    call->lane = record.lane;
+    for (const FieldDecl& read : judge_slot_->model->node.reads) {
+      if (const json* value = record.find(judge_field(read.name))) call->at(read.name) = *value;
+    }
+    return call;
+  }
+
+  void take_judge_outputs(const Record& call, Record& record) const {
+    const auto& reads = judge_slot_->model->node.reads;
+    for (const auto& [name, value] : call.fields) {
+      const bool input =
+          std::any_of(reads.begin(), reads.end(), [&](const FieldDecl& read) { return read.name == name; });
+      if (!input) record.at(judge_field(name)) = value;
+    }
+  }
+
+  // A resumed record whose stored row holds the judge's answer (every field the judge declares it writes)
+  // takes it back: the judge is not asked twice for one sample.
+  bool reuse_judged(Lane& lane, Record& record) const {
+    if (!record.resumed) return false;
+    const json* row = lane.store->finished({record.index, record.replica}, record.content_hash);
+    if (row == nullptr) return false;
+    std::vector<std::string> outputs;
+    for (const FieldDecl& write : judge_slot_->model->node.writes) {
+      if (write.name != EF_ANY_FIELDS) outputs.push_back(judge_field(write.name));
+    }
+    if (outputs.empty()) outputs.push_back(judge_field("prediction"));
+    if (!std::all_of(outputs.begin(), outputs.end(),
+                     [&](const std::string& name) { return row->contains(name); }))
+      return false;
+    for (const auto& name : outputs) record.at(name) = (*row)[name];
+    return true;
+  }
+
+  // A record without the judge's inputs (a cascade's judge_prompt renders none for answers the rule accepted)
+  // is not sent.
+  bool has_judge_inputs(const Record& record) const {
+    const auto& reads = judge_slot_->model->node.reads;
+    return std::all_of(reads.begin(), reads.end(),
+                       [&](const FieldDecl& read) { return record.find(judge_field(read.name)) != nullptr; });
+  }
+
+  void build_judge_gate(Lane& lane) {
+    lane.judge_gate = std::make_unique<ForwardNode>(graph_, flow::unlimited, [this, &lane](RecordPtr record) {
+      const bool ask = !record->failure && !record->not_run && !state_.stopping() &&
+                       has_judge_inputs(*record) && !reuse_judged(lane, *record);
+      if (!ask) {
+        lane.after_judge_entry->try_put(record);
+        return flow::continue_msg();
+      }
+      // A resumed row gets the judge's new answer: the sink stores it again, replacing the old row.
+      record->resumed = false;
+      judge_slot_->dispatcher->push(std::move(record));  // the validator admits async judges only
+      return flow::continue_msg();
+    });
+  }
+
+  // Chains the scoring steps [from, to) into `target`; returns where records enter (target when empty).
+  static flow::receiver<RecordPtr>* chain_steps(
+      const std::vector<std::pair<flow::receiver<RecordPtr>*, flow::sender<RecordPtr>*>>& steps, size_t from,
+      size_t to, flow::receiver<RecordPtr>& target) {
+    if (from == to) return &target;
+    for (size_t i = from; i + 1 < to; ++i) flow::make_edge(*steps[i].second, *steps[i + 1].first);
+    flow::make_edge(*steps[to - 1].second, target);
+    return steps[from].first;
+  }
+
   void build_graph() {
     std::map<const ResolvedModel*, ModelSlot*> slot_of;
     for (auto& slot : models_) {
@@ -590,9 +694,8 @@ class Runner {
         return flow::continue_msg();
       });
       flow::make_edge(*lane.sink, lane.limiter->decrementer());
-      // After the model: scoring nodes, then the sink.
-      flow::receiver<RecordPtr>* after_entry = lane.sink.get();
-      flow::sender<RecordPtr>* after_tail = nullptr;
+      // After the model: scoring nodes with the judge where the chain says `use: judge`, then the sink.
+      std::vector<std::pair<flow::receiver<RecordPtr>*, flow::sender<RecordPtr>*>> steps;
       for (auto& instance : lane.after_model) {
         flow::receiver<RecordPtr>* receiver = nullptr;
         flow::sender<RecordPtr>* sender = nullptr;
@@ -606,15 +709,16 @@ class Runner {
           receiver = node;
           sender = node;
         }
-        if (after_tail == nullptr) {
-          after_entry = receiver;
-        } else {
-          flow::make_edge(*after_tail, *receiver);
-        }
-        after_tail = sender;
+        steps.emplace_back(receiver, sender);
       }
-      if (after_tail != nullptr) flow::make_edge(*after_tail, *lane.sink);
-      lane.after_model_entry = after_entry;
+      if (lane.judge_step < 0) {
+        lane.after_model_entry = chain_steps(steps, 0, steps.size(), *lane.sink);
+      } else {
+        const auto judge_step = static_cast<size_t>(lane.judge_step);
+        lane.after_judge_entry = chain_steps(steps, judge_step, steps.size(), *lane.sink);
+        build_judge_gate(lane);
+        lane.after_model_entry = chain_steps(steps, 0, judge_step, *lane.judge_gate);
+      }
       build_gate(lane, lane.model != nullptr ? slot_of[lane.model] : nullptr);
       flow::make_edge(*tail, *lane.gate);
     }
@@ -728,7 +832,8 @@ class Runner {
   RunLog log_;
   RunState state_;
   flow::graph graph_;
-  std::vector<std::unique_ptr<ModelSlot>> models_;
+  std::vector<std::unique_ptr<ModelSlot>> models_;  // the evaluated models, then the judge
+  ModelSlot* judge_slot_ = nullptr;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 

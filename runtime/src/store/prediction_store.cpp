@@ -47,6 +47,7 @@ const json* PredictionStore::finished(SampleKey key, std::string_view content_ha
 Status PredictionStore::write_prediction(SampleKey key, std::string_view line) {
   if (!writable_) return ok_status();
   predicted_this_run_.insert(key);
+  if (finished_.contains(key)) replaced_ = true;
   return predictions_->append_line(line);
 }
 
@@ -77,8 +78,9 @@ Status PredictionStore::compact() {
   auto reopened = JsonlAppender::open(failures_path_, /*truncate=*/false);
   if (!reopened) return Error{reopened.error()};
   failures_ = std::move(*reopened);
-  if (stale_.empty()) return ok_status();
-  // Rows of questions that changed: a re-run's row (the later one of its key) replaces them, else they go.
+  if (stale_.empty() && !replaced_) return ok_status();
+  // Rows of questions that changed, and rows written again: the later row of a key replaces the earlier one;
+  // a stale row without a replacement goes.
   auto rows = read_finished_predictions(predictions_path_);
   if (!rows) return Error{rows.error()};
   std::vector<std::string> lines;
@@ -94,6 +96,7 @@ Status PredictionStore::compact() {
   predictions_ = std::move(*appender);
   for (const SampleKey& key : stale_) finished_.erase(key);
   stale_.clear();
+  replaced_ = false;
   return ok_status();
 }
 

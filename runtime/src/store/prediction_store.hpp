@@ -48,6 +48,7 @@ class PredictionStore {
   std::map<SampleKey, nlohmann::json> finished_;
   std::set<SampleKey> stale_;  // stored rows made from other content: dropped at compact()
   std::set<SampleKey> predicted_this_run_;
+  bool replaced_ = false;  // a stored row was written again (the judge answered a resumed sample): compact
   bool writable_ = true;
   std::unique_ptr<JsonlAppender> predictions_;
   std::unique_ptr<JsonlAppender> failures_;

@@ -35,9 +35,10 @@ namespace {
 template <typename Visit>
 void for_each_node(const ValidatedPipeline& pipeline, Visit visit) {
   for (const auto& model : pipeline.models) visit(model.node, true);
+  if (pipeline.judge) visit(pipeline.judge->node, true);
   for (const auto& dataset : pipeline.datasets) {
     for (const auto& node : dataset.chain) {
-      if (!node.spec.uses_model) visit(node, false);
+      if (!node.spec.uses_model && !node.spec.uses_judge) visit(node, false);
     }
     for (const auto& metric : dataset.metrics) visit(metric, false);
   }
@@ -118,11 +119,12 @@ json protocol_of(const ValidatedPipeline& pipeline) {
     dataset["samples"] = spec.samples;
     dataset["num_prompts"] = spec.num_prompts ? json(*spec.num_prompts) : json(nullptr);
   }
-  for (const auto& model : pipeline.models) {
-    json* options = options_at(document, model.node);
-    if (options == nullptr) continue;
-    for (const auto& name : option_roles(model.node).connection) options->erase(name);
-  }
+  // Connection settings (the judge's too) may change on resume.
+  for_each_node(pipeline, [&](const ResolvedNode& node, bool model) {
+    json* options = model ? options_at(document, node) : nullptr;
+    if (options == nullptr) return;
+    for (const auto& name : option_roles(node).connection) options->erase(name);
+  });
   return document;
 }
 

@@ -265,6 +265,11 @@ class Validator {
     return true;
   }
 
+  static bool writes_prediction(const ResolvedNode& node) {
+    return std::any_of(node.writes.begin(), node.writes.end(),
+                       [](const FieldDecl& write) { return write.name == "prediction"; });
+  }
+
   void check_kinds(const ResolvedDataset& dataset) {
     for (size_t i = 0; i < dataset.chain.size(); ++i) {
       const ResolvedNode& node = dataset.chain[i];
@@ -286,6 +291,12 @@ class Validator {
             "an inferencer cannot stand in a dataset's chain; declare it as the pipeline's `model:` and put "
             "`- use: model` here (one model per pipeline for now); async scoring nodes (code_exec) go after "
             "it";
+      } else if (!is_model && kind == EF_NODE_ASYNC && writes_prediction(node)) {
+        // It would run, and silently replace the model's answer (and its timing) with its own.
+        problem =
+            "a second inferencer after the model would overwrite the model's `prediction`; declare it under "
+            "`models:` with `role: judge` and put `- use: judge` here (its answer comes back as "
+            "judge_prediction)";
       }
       if (!problem.empty()) {
         fail(pointer_child(node.spec.pointer, "type"), node.display_name,
@@ -301,8 +312,17 @@ class Validator {
     }
   }
 
+  // The judge as it stands at a chain's `use: judge`: it reads the judge_* fields there.
+  static ResolvedNode as_judge_step(const ResolvedNode& judge, const ResolvedNode& step) {
+    ResolvedNode node = judge;
+    node.spec.pointer = step.spec.pointer;
+    node.display_name = step.display_name;
+    for (auto& read : node.reads) read.name = judge_field(read.name);
+    return node;
+  }
+
   // Walks the chain with the fields written so far; every read must find its field and type.
-  void check_fields(const ResolvedDataset& dataset, const ResolvedModel* model) {
+  void check_fields(const ResolvedDataset& dataset, const ResolvedModel* model, const ResolvedModel* judge) {
     std::map<std::string, std::pair<ef_type, std::string>> available;
     auto check_reads = [&](const ResolvedNode& node) {
       for (const auto& read : node.reads) {
@@ -322,6 +342,14 @@ class Validator {
     };
     for (size_t i = 0; i < dataset.chain.size(); ++i) {
       const bool is_model = static_cast<int>(i) == dataset.model_position;
+      const bool is_judge = static_cast<int>(i) == dataset.judge_position;
+      if (is_judge && judge != nullptr) {
+        if (judge->node.type.type == nullptr || !judge->node.usable) return;
+        check_reads(as_judge_step(judge->node, dataset.chain[i]));
+        for (const auto& write : judge->node.writes)
+          available[judge_field(write.name)] = {write.type, judge->node.display_name};
+        continue;
+      }
       const ResolvedNode& node = is_model && model != nullptr ? model->node : dataset.chain[i];
       // A node with an unknown type or bad options is reported already; what it would write is unknown.
       if (node.type.type == nullptr || !node.usable) return;
@@ -333,6 +361,22 @@ class Validator {
     }
   }
 
+  // `use: judge` needs the pipeline's judge, once per chain, after the evaluated model.
+  void check_judge_step(const ResolvedDataset& dataset, const NodeSpec& step) {
+    const std::string name = dataset.spec.abbr + "." + step.name;
+    if (dataset.judge_position >= 0) {
+      fail(step.pointer, name, "a dataset uses the judge only once");
+    } else if (!spec_.judge) {
+      fail(step.pointer, name,
+           "`use: judge`, but the pipeline has no judge: add a `models:` entry with `role: judge` (e.g. "
+           "--models MODEL pipelines/models/judge_vllm_api_general_chat.yaml)");
+    } else if (dataset.model_position < 0) {
+      fail(step.pointer, name,
+           "`use: judge` before `use: model`: the judge grades the model's answer, so it comes after the "
+           "model and the node that renders the judge's prompt (judge_prompt)");
+    }
+  }
+
   static bool writes_field(const ResolvedDataset& dataset, const std::string& field) {
     return std::any_of(dataset.chain.begin(), dataset.chain.end(), [&](const ResolvedNode& node) {
       return std::any_of(node.writes.begin(), node.writes.end(),
@@ -340,18 +384,30 @@ class Validator {
     });
   }
 
+  ResolvedModel resolve_model(const ModelSpec& model, const std::string& role) {
+    ResolvedModel resolved{model.abbr, make_node(model.node, role + model.abbr)};
+    resolve(resolved.node);
+    if (resolved.node.type.type != nullptr && resolved.node.type.type->kind != EF_NODE_ASYNC &&
+        resolved.node.type.type->kind != EF_NODE_FUNCTION) {
+      fail(pointer_child(model.node.pointer, "type"), resolved.node.display_name,
+           fmt::format("'{}' is a {} node; a model must be an inferencer (async or function node)",
+                       model.node.type, kind_name(resolved.node.type.type->kind)));
+    }
+    return resolved;
+  }
+
   Result<ValidatedPipeline> run() {
     ValidatedPipeline validated;
-    for (const auto& model : spec_.models) {
-      ResolvedModel resolved{model.abbr, make_node(model.node, "model " + model.abbr)};
-      resolve(resolved.node);
-      if (resolved.node.type.type != nullptr && resolved.node.type.type->kind != EF_NODE_ASYNC &&
-          resolved.node.type.type->kind != EF_NODE_FUNCTION) {
-        fail(pointer_child(model.node.pointer, "type"), resolved.node.display_name,
-             fmt::format("'{}' is a {} node; a model must be an inferencer (async or function node)",
-                         model.node.type, kind_name(resolved.node.type.type->kind)));
+    for (const auto& model : spec_.models) validated.models.push_back(resolve_model(model, "model "));
+    if (spec_.judge) {
+      validated.judge = resolve_model(*spec_.judge, "judge ");
+      const ef_node_type* type = validated.judge->node.type.type;
+      if (type != nullptr && type->kind == EF_NODE_FUNCTION) {
+        fail(pointer_child(spec_.judge->node.pointer, "type"), validated.judge->node.display_name,
+             fmt::format("'{}' is a function node; a judge must be an async inferencer (openai_http, replay, "
+                         "torch_local)",
+                         spec_.judge->node.type));
       }
-      validated.models.push_back(std::move(resolved));
     }
     for (const auto& dataset : spec_.datasets) {
       ResolvedDataset resolved;
@@ -360,6 +416,12 @@ class Validator {
       if (!order_chain(dataset, order)) continue;
       for (size_t index : order) {
         const NodeSpec& node_spec = dataset.nodes[index];
+        if (node_spec.uses_judge) {
+          check_judge_step(resolved, node_spec);
+          resolved.judge_position = static_cast<int>(resolved.chain.size());
+          resolved.chain.push_back(make_node(node_spec, dataset.abbr + "." + node_spec.name));
+          continue;
+        }
         if (node_spec.uses_model) {
           if (resolved.model_position >= 0) {
             fail(node_spec.pointer, dataset.abbr + "." + node_spec.name,
@@ -396,10 +458,11 @@ class Validator {
         resolved.metrics.push_back(std::move(node));
       }
       check_kinds(resolved);
+      const ResolvedModel* judge = validated.judge ? &*validated.judge : nullptr;
       if (resolved.model_position >= 0) {
-        for (const auto& model : validated.models) check_fields(resolved, &model);
+        for (const auto& model : validated.models) check_fields(resolved, &model, judge);
       } else {
-        check_fields(resolved, nullptr);
+        check_fields(resolved, nullptr, judge);
       }
       validated.datasets.push_back(std::move(resolved));
     }
@@ -420,6 +483,10 @@ class Validator {
 };
 
 }  // namespace
+
+std::string judge_field(const std::string& name) {
+  return "judge_" + name;
+}
 
 std::vector<fs::path> plugin_search_path(const PipelineSpec& spec) {
   std::vector<fs::path> path = spec.plugin_paths;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,7 @@ struct ResolvedDataset {
   DatasetSpec spec;
   std::vector<ResolvedNode> chain;  // in flow order; chain[0] is the source
   int model_position = -1;          // index in chain of `use: model`, -1 when the dataset needs no model
+  int judge_position = -1;          // index in chain of `use: judge` (after the model), -1 when none
   std::vector<ResolvedNode> metrics;
 };
 
@@ -35,9 +37,15 @@ struct ResolvedModel {
   ResolvedNode node;
 };
 
+// The judge reads its inputs from the record's fields of the same names prefixed `judge_` (judge_messages)
+// and writes its outputs back prefixed too (judge_prediction), so that they never overwrite the evaluated
+// model's prompt and answer.
+std::string judge_field(const std::string& name);
+
 struct ValidatedPipeline {
   PipelineSpec spec;
-  std::vector<ResolvedModel> models;
+  std::vector<ResolvedModel> models;  // the evaluated models
+  std::optional<ResolvedModel> judge;
   std::vector<ResolvedDataset> datasets;
 };
 
