@@ -164,8 +164,10 @@ def check_interrupt(second_signal, sig=signal.SIGINT):
                                                              "--grace-period", "20"]),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if second_signal:
+        # The run directory exists once the run has started (later on a loaded machine); then requests reach
+        # the slow model and stay in flight for 3 s.
+        run_dir = wait_for_rows(work, 0)
         time.sleep(1.0)
-        run_dir = only_run(work)
     else:
         run_dir = wait_for_rows(work, 8)
     before = len(predictions(run_dir))
