@@ -612,10 +612,11 @@ class Runner {
 
   void take_judge_outputs(const Record& call, Record& record) const {
     const auto& reads = judge_slot_->model->node.reads;
-    for (const auto& [name, value] : call.fields) {
+    for (const auto& field : call.fields) {
+      const std::string& name = field.first;
       const bool input =
           std::any_of(reads.begin(), reads.end(), [&](const FieldDecl& read) { return read.name == name; });
-      if (!input) record.at(judge_field(name)) = value;
+      if (!input) record.at(judge_field(name)) = field.second;
     }
   }
 
