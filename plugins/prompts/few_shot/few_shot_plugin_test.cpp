@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 namespace evalflow {
 namespace {
@@ -23,7 +24,10 @@ class FewShotPlugin : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::filesystem::path dir_ = std::filesystem::temp_directory_path() / "few_shot_plugin_test";
+  // One directory per test: ctest runs this fixture's tests at the same time.
+  std::filesystem::path dir_ =
+      std::filesystem::temp_directory_path() /
+      ("few_shot_plugin_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
 };
 
 constexpr const char* kOptions = R"({"path": "validation.jsonl", "k": 1, "match_field": "category",
