@@ -336,6 +336,13 @@ TEST_F(PipelineTest, ValidationSchemaError) {
                  "3:5", "", "colour");
 }
 
+// Found by pipeline_yaml_fuzzer: malformed UTF-8 made the schema validator read past its tables.
+TEST_F(PipelineTest, ValidationTextThatIsNotUtf8) {
+  expect_located(validation_error("datasets:\n  - abbr: \"x\xff\xbf\xbf\xbf\xbf\xbf\xbf\xbf\"\n    nodes:\n"
+                                  "      - {name: load, type: jsonl_loader, options: {path: q.jsonl}}\n"),
+                 "3:", "", "not valid UTF-8");
+}
+
 TEST_F(PipelineTest, ValidationUnknownNodeType) {
   expect_located(
       validation_error("datasets:\n  - abbr: x\n    nodes:\n      - {name: load, type: no_such_loader}\n"),

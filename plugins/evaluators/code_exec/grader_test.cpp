@@ -33,7 +33,7 @@ TEST(Grader, VerdictsEqualTheReferenceGradersOnEverySolution) {
     SCOPED_TRACE(solution["question_id"].get<std::string>() + " " + solution["name"].get<std::string>() +
                  ": " + verdict.error);
     EXPECT_EQ(verdict.test_results, solution["reference_results"]);
-    EXPECT_EQ(verdict.verdict, solution["verdict"]);
+    EXPECT_EQ(verdict.verdict, solution["verdict"].get<std::string>());
     EXPECT_EQ(verdict.passed(), solution["verdict"] == "passed");
   }
   EXPECT_EQ(checked, 32);

@@ -1,4 +1,5 @@
 #include "python_equal.hpp"
+#include <cstdint>
 
 namespace evalflow::code_exec {
 namespace {

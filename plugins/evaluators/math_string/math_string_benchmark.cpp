@@ -4,6 +4,7 @@
 
 #include <evalflow/real_outputs/real_outputs.hpp>
 
+#include <cstdint>
 #include "is_equiv.hpp"
 #include "math_postprocess.hpp"
 

@@ -6,6 +6,7 @@
 #include <c10/core/ScalarTypeToTypeMeta.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <span>
 
 namespace evalflow::torch_local {

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <torch/version.h>
 
+#include <cstdint>
 #include <optional>
 
 namespace evalflow::torch_local::shim {

@@ -1,5 +1,6 @@
 #include "compiled_pattern.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace evalflow::regex_extract {

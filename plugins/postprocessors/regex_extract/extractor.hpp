@@ -2,6 +2,7 @@
 // last match and one capture group, then an optional normalisation of what was captured.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

@@ -690,7 +690,7 @@ class Runner {
         flow::make_edge(*tail, *lane.functions_before.back());
         tail = lane.functions_before.back().get();
       }
-      lane.sink = std::make_unique<SinkNode>(graph_, flow::serial, [this, &lane](const RecordPtr& record) {
+      lane.sink = std::make_unique<SinkNode>(graph_, flow::unlimited, [this, &lane](const RecordPtr& record) {
         finish_record(lane, *record);
         return flow::continue_msg();
       });
@@ -738,23 +738,27 @@ class Runner {
   }
 
   void finish_record(Lane& lane, Record& record) {
+    if (record.not_run) return;
+    const bool inference_failed = record.failure && record.failure->during_inference;
+    const bool new_prediction = !inference_failed && !record.resumed && options_.mode != RunMode::kEval;
+    // Serialized before the lock: records reach the sink in parallel, only the writes and counts take turns.
+    const std::string line = inference_failed || new_prediction
+                                 ? prediction_line(*lane.dataset_abbr, record, record.content_hash)
+                                 : std::string();
     const std::lock_guard lock(lane.sink_mutex);
-    if (lane.sealed || record.not_run) return;
+    if (lane.sealed) return;
     ++lane.result.total;
     if (record.resumed) ++lane.result.resumed;
     const SampleKey key{record.index, record.replica};
-    const bool inference_failed = record.failure && record.failure->during_inference;
     if (inference_failed) {
       ++lane.result.failed;
       ++lane.progress.failed;
-      store_write(
-          lane.store->write_failure(prediction_line(*lane.dataset_abbr, record, record.content_hash)));
+      store_write(lane.store->write_failure(line));
       echo_failure(lane, fmt::format("sample {} replica {} failed in {}: {}", record.index, record.replica,
                                      record.failure->node, record.failure->message));
     } else {
-      if (!record.resumed && options_.mode != RunMode::kEval) {
-        store_write(lane.store->write_prediction(
-            key, prediction_line(*lane.dataset_abbr, record, record.content_hash)));
+      if (new_prediction) {
+        store_write(lane.store->write_prediction(key, line));
         if (const json* tokens = record.find("completion_tokens");
             tokens != nullptr && tokens->is_number_integer()) {
           lane.progress.output_tokens += tokens->get<int64_t>();

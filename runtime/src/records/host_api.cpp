@@ -1,6 +1,10 @@
 #include "records/host_api.hpp"
 
 #include <cstring>
+#include <optional>
+#include <string_view>
+
+#include "records/json_text.hpp"
 
 namespace evalflow {
 
@@ -101,12 +105,12 @@ void set_string(ef_record* record, const char* field, const char* data, size_t s
 }
 
 ef_status* set_json(ef_record* record, const char* field, const char* json, size_t size) {
-  nlohmann::json value = nlohmann::json::parse(json, json + size, nullptr, false);
-  if (value.is_discarded()) {
+  std::optional<nlohmann::json> value = parse_json_text(std::string_view(json, size));
+  if (!value) {
     return status_new(EF_INVALID_ARGUMENT,
                       (std::string("set_json: field '") + field + "': invalid JSON").c_str());
   }
-  record->at(field) = std::move(value);
+  record->at(field) = std::move(*value);
   return nullptr;
 }
 

@@ -3,6 +3,7 @@
 // `evalflow run` go through here, so both show the same thing.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>

@@ -18,33 +18,41 @@ constexpr std::array<std::string_view, 8> kRowKeys = {
 // Written first, in AISBench's order, when present.
 constexpr std::array<std::string_view, 2> kLeadingFields = {"prediction", "gold"};
 
-// Serializes straight into `line`: no temporary string per value (rows are the runtime's hottest path).
-void append_value(std::string& line, const json& value) {
-  nlohmann::detail::serializer<json> serializer(nlohmann::detail::output_adapter<char>(line), ' ',
-                                                json::error_handler_t::replace);
-  serializer.dump(value, false, false, 0);
-}
-
 bool needs_escaping(std::string_view text) {
   return std::any_of(text.begin(), text.end(),
                      [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; });
 }
 
-void append_name(std::string& line, std::string_view name) {
-  if (needs_escaping(name)) {
-    append_value(line, json(std::string(name)));
-    return;
-  }
-  line += '"';
-  line += name;
-  line += '"';
-}
+// Serializes straight into one string: no temporary string per value, and one nlohmann serializer per line
+// (constructing one allocates its output adapter and reads the locale; rows are the runtime's hottest path).
+class JsonAppender {
+ public:
+  explicit JsonAppender(std::string& out)
+      : out_(out),
+        serializer_(nlohmann::detail::output_adapter<char>(out), ' ', json::error_handler_t::replace) {}
 
-void append_key(std::string& line, std::string_view key) {
-  line += ',';
-  append_name(line, key);
-  line += ':';
-}
+  void value(const json& value) { serializer_.dump(value, false, false, 0); }
+
+  void name(std::string_view name) {
+    if (needs_escaping(name)) {
+      value(json(std::string(name)));
+      return;
+    }
+    out_ += '"';
+    out_ += name;
+    out_ += '"';
+  }
+
+  void key(std::string_view key) {
+    out_ += ',';
+    name(key);
+    out_ += ':';
+  }
+
+ private:
+  std::string& out_;
+  nlohmann::detail::serializer<json> serializer_;
+};
 
 // The field holding the prompt the model saw: chat messages, else completion text.
 const char* prompt_field(const Record& record) {
@@ -62,11 +70,12 @@ std::string sample_content_hash(const Record& record) {
   std::sort(fields.begin(), fields.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
   // One buffer per thread: the fields are serialized into it, then hashed.
   thread_local std::string text;
+  thread_local JsonAppender appender(text);
   text.clear();
   for (const auto* field : fields) {
-    append_name(text, field->first);
+    appender.name(field->first);
     text += ':';
-    append_value(text, field->second);
+    appender.value(field->second);
     text += ',';
   }
   uint64_t hash = 1469598103934665603ULL;  // FNV-1a, 64 bits
@@ -82,22 +91,23 @@ std::string prediction_line(std::string_view dataset_abbr, const Record& record,
   const bool success = !record.failure.has_value() || !record.failure->during_inference;
   std::string line = "{\"data_abbr\":";
   line.reserve(1024);
-  append_name(line, dataset_abbr);
+  JsonAppender row(line);
+  row.name(dataset_abbr);
   line += fmt::format(R"(,"id":{},"replica":{},"success":{})", record.index, record.replica,
                       success ? "true" : "false");
   if (!content_hash.empty()) {
-    append_key(line, "sample_hash");
-    append_name(line, content_hash);
+    row.key("sample_hash");
+    row.name(content_hash);
   }
   const char* prompt = prompt_field(record);
   if (prompt != nullptr) {
-    append_key(line, "origin_prompt");
-    append_value(line, *record.find(prompt));
+    row.key("origin_prompt");
+    row.value(*record.find(prompt));
   }
   for (const std::string_view name : kLeadingFields) {
     if (const json* value = record.find(name)) {
-      append_key(line, name);
-      append_value(line, *value);
+      row.key(name);
+      row.value(*value);
     }
   }
   for (const auto& [name, value] : record.fields) {
@@ -106,12 +116,12 @@ std::string prediction_line(std::string_view dataset_abbr, const Record& record,
       continue;
     }
     const bool reserved = std::find(kRowKeys.begin(), kRowKeys.end(), name) != kRowKeys.end();
-    append_key(line, reserved ? name + "_field" : name);
-    append_value(line, value);
+    row.key(reserved ? name + "_field" : name);
+    row.value(value);
   }
   if (record.failure) {
-    append_key(line, record.failure->during_inference ? "error_info" : "eval_error");
-    append_value(line, json(fmt::format("{}: {}", record.failure->node, record.failure->message)));
+    row.key(record.failure->during_inference ? "error_info" : "eval_error");
+    row.value(json(fmt::format("{}: {}", record.failure->node, record.failure->message)));
   }
   line += '}';
   return line;

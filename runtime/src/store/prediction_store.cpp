@@ -40,6 +40,7 @@ const json* PredictionStore::finished(SampleKey key, std::string_view content_ha
   // Rows written before content hashes existed are matched by (id, replica) alone.
   const auto stored = it->second.find("sample_hash");
   if (stored == it->second.end() || !stored->is_string() || *stored == content_hash) return &it->second;
+  const std::lock_guard lock(stale_mutex_);
   stale_.insert(key);
   return nullptr;
 }

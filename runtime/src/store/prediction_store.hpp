@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -26,7 +27,8 @@ class PredictionStore {
                                                        bool writable);
 
   // The stored row of this sample when it was made from the same content (sample_content_hash); a row made
-  // from other content (the dataset changed) is not returned, and is counted as stale.
+  // from other content (the dataset changed) is not returned, and is counted as stale. Safe to call from
+  // several threads (the graph's gates); the writes below are the lane sink's, one at a time.
   const nlohmann::json* finished(SampleKey key, std::string_view content_hash);
   Status write_prediction(SampleKey key, std::string_view line);
   Status write_failure(std::string_view line);
@@ -46,6 +48,7 @@ class PredictionStore {
   std::filesystem::path predictions_path_;
   std::filesystem::path failures_path_;
   std::map<SampleKey, nlohmann::json> finished_;
+  std::mutex stale_mutex_;
   std::set<SampleKey> stale_;  // stored rows made from other content: dropped at compact()
   std::set<SampleKey> predicted_this_run_;
   bool replaced_ = false;  // a stored row was written again (the judge answered a resumed sample): compact

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -52,9 +54,35 @@ bool is_ancestor(const std::string& ancestor, const std::string& pointer) {
   return pointer.size() > ancestor.size() && pointer.starts_with(ancestor) && pointer[ancestor.size()] == '/';
 }
 
+bool is_utf8(const std::string& text) {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
+
+// valijson counts characters (minLength, maxLength) by reading past its own tables on malformed UTF-8 (found
+// by pipeline_yaml_fuzzer), so text that is not UTF-8 is refused first, naming where it is.
+void find_malformed_text(const nlohmann::json& value, const std::string& pointer,
+                         std::vector<SchemaViolation>& found) {
+  if (value.is_string()) {
+    if (!is_utf8(value.get_ref<const std::string&>())) found.push_back({pointer, "text is not valid UTF-8"});
+  } else if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) {
+      if (!is_utf8(key)) {
+        found.push_back({pointer, "a key is not valid UTF-8"});
+        continue;
+      }
+      find_malformed_text(child, pointer_child(pointer, key), found);
+    }
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) find_malformed_text(value[i], pointer_child(pointer, i), found);
+  }
+}
+
 }  // namespace
 
 std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& value) const {
+  std::vector<SchemaViolation> malformed;
+  find_malformed_text(value, "", malformed);
+  if (!malformed.empty()) return malformed;
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(value);

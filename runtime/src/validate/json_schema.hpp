@@ -20,7 +20,8 @@ class JsonSchema {
   // Fails when the schema text is not JSON or not a schema.
   static Result<std::shared_ptr<const JsonSchema>> parse(const std::string& schema_text);
 
-  // The most specific violations (an error on a child hides the generic one on its parent).
+  // The most specific violations (an error on a child hides the generic one on its parent); text that is
+  // not UTF-8 is reported alone, before the schema is consulted.
   [[nodiscard]] std::vector<SchemaViolation> validate(const nlohmann::json& value) const;
 
   ~JsonSchema();

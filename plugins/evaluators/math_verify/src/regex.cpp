@@ -1,5 +1,6 @@
 #include "regex.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace evalflow::math_verify {
