@@ -11,6 +11,7 @@ packages=(
   libcpp-httplib-dev libssl-dev libpcre2-dev libutf8proc-dev libcsv-dev libsimdjson-dev
   libginac-dev libcln-dev libgmp-dev libmpfr-dev libzip-dev
   clang-14 libclang-rt-14-dev wrk
+  clang-22 libc++-22-dev libc++abi-22-dev  # tools/check_includes.py: includes libstdc++ lends us
   bubblewrap python3
   libboost-math-dev zlib1g-dev chromium
   slurm-wlm munge  # tests/slurm: a private single-node Slurm for sharded runs (its own daemons, not the services)
