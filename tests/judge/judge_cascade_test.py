@@ -179,6 +179,25 @@ def judge_retry(case):
     assert judge.requests() == 2
 
 
+def version(case):
+    """The dataset's version follows the judge (it scores), not where the judge is served from."""
+    def version_of(*extra):
+        model, judge = case.model_server(), case.judge_server()
+        done = subprocess.run(case.command(model, judge, *extra), capture_output=True, text=True, timeout=300,
+                              check=False)
+        model.requests()
+        judge.requests()
+        assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
+        match = re.search(rf"^{DATASET}\s+(\w+)\s+accuracy", done.stdout, re.M)
+        assert match, done.stdout
+        return match.group(1)
+
+    first = version_of()
+    assert version_of("-s", "judge.retry=5", "-s", "judge.batch_size=2") == first
+    other = version_of("-s", "judge.model=another-judge")
+    assert other != first, f"the version {first} did not change with the judge model"
+
+
 def validation(case):
     head = f"""models:
   - {{abbr: m, type: openai_http, options: {{host_port: 1}}}}
@@ -212,7 +231,7 @@ datasets:
 
 
 SCENARIOS = {"cascade": cascade, "perf": perf, "resume": resume, "judge_retry": judge_retry,
-             "validation": validation}
+             "version": version, "validation": validation}
 
 
 def main():

@@ -106,6 +106,15 @@ std::string definition_of(const ResolvedNode& node) {
   return node.spec.type + options.dump();
 }
 
+// The judge's part of the benchmark's definition: its type and options (the model it names, its generation
+// settings), without where and how it is reached (host, port, key variable, retries: "x-connection").
+std::string judge_definition_of(const ResolvedNode& node) {
+  json options = json::parse(node.options_json, nullptr, false);
+  if (!options.is_object()) return "judge:" + node.spec.type + node.options_json;
+  for (const auto& name : option_roles(node).connection) options.erase(name);
+  return "judge:" + node.spec.type + options.dump();
+}
+
 struct Lane {
   size_t index = 0;
   const ResolvedDataset* dataset = nullptr;
@@ -372,13 +381,15 @@ class Runner {
     lane->source = std::move(*source);
     const int model_position = dataset.model_position;
     const bool score = options_.mode != RunMode::kInfer;
-    // The version names the benchmark (data, prompt, scoring, samples), not the model or its server.
+    // The version names the benchmark (data, prompt, scoring with the judge, samples), not the model or a
+    // server.
     std::string definition =
         fmt::format("{}|{}|", dataset.spec.samples, dataset.spec.num_prompts.value_or(-1));
     for (size_t i = 0; i < dataset.chain.size(); ++i) {
       const int position = static_cast<int>(i);
       if (position == model_position) continue;
       if (position == dataset.judge_position) {
+        if (pipeline_.judge) definition += judge_definition_of(pipeline_.judge->node) + "|";
         if (score) lane->judge_step = static_cast<int>(lane->after_model.size());
         continue;
       }
