@@ -93,6 +93,21 @@ def check_dataset(run_dir, dataset, question_field, expected):
     assert abs(metrics["accuracy"] - right) < 1e-6, f"{dataset}: accuracy {metrics['accuracy']}, expected {right}"
 
 
+def check_naive_average(run_dir, dataset):
+    """AISBench's MMLU-Pro figure: the mean of the per-category accuracies, each category counting once (here one
+    question per category, so it equals the overall accuracy; AccuracyPlugin.NaiveAverageCountsEveryGroupOnce
+    has unequal groups)."""
+    rows = read_jsonl(run_dir / "predictions" / MODEL / f"{dataset}.jsonl")
+    by_category = {}
+    for row in rows:
+        by_category.setdefault(row["category"], []).append(row["correct"])
+    assert len(by_category) > 1, f"{dataset}: one category only, the check would prove nothing"
+    want = sum(100 * sum(v) / len(v) for v in by_category.values()) / len(by_category)
+    metrics = json.loads((run_dir / "results" / MODEL / f"{dataset}.json").read_text())
+    metrics = metrics.get("metrics", metrics)
+    assert abs(metrics["naive_average_by_category"] - want) < 1e-6, (metrics["naive_average_by_category"], want)
+
+
 def check_five_shot(run_dir, outputs):
     replayed = {row["record_question"]: row for row in outputs if row["dataset"] == "mmlu_pro_5shot"}
     zero_shot = {row["question"]: row for row in outputs if row["dataset"] == "mmlu_pro"}
@@ -188,6 +203,7 @@ def main():
         for dataset, (_, _, question_field) in FRAGMENTS.items():
             expected = {row["question"]: row for row in outputs if row["dataset"] == dataset}
             check_dataset(run_dir, dataset, question_field, expected)
+        check_naive_average(run_dir, "mmlu_pro")
         assert faults > 0, "the server injected no fault"
 
         dataset, fragment, data_file = FIVE_SHOT

@@ -16,7 +16,9 @@ namespace sdk = evalflow::sdk;
 class AccuracyNode {
  public:
   AccuracyNode(const sdk::json& options, const sdk::NodeInfo& /*info*/)
-      : field_(options.value("field", "correct")), groups_(evalflow::record_groups::group_columns(options)) {}
+      : field_(options.value("field", "correct")),
+        naive_average_(options.value("naive_average", false)),
+        groups_(evalflow::record_groups::group_columns(options)) {}
 
   static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     reads.add(options.value("field", "correct"), EF_TYPE_BOOL);
@@ -31,16 +33,22 @@ class AccuracyNode {
     groups_.add(record, [&](evalflow::accuracy::AccuracyCounter& group) { group.add(*correct); });
   }
 
-  // The dataset's figures, then per column "accuracy_by_<column>": {value: percent} and the group sizes.
+  // The dataset's figures, then per column "accuracy_by_<column>": {value: percent} and the group sizes,
+  // and with naive_average the groups' unweighted mean.
   [[nodiscard]] sdk::json report() const {
     sdk::json report = counter_.report();
     for (const auto& [column, groups] : groups_.groups()) {
       sdk::json& accuracy = report["accuracy_by_" + column];
       sdk::json& sizes = report["num_by_" + column];
+      double sum = 0;
       for (const auto& [value, counter] : groups) {
         const sdk::json figures = counter.report();
         accuracy[value] = figures["accuracy"];
         sizes[value] = figures["total"];
+        sum += figures["accuracy"].is_number() ? figures["accuracy"].get<double>() : 0.0;
+      }
+      if (naive_average_ && !groups.empty()) {
+        report["naive_average_by_" + column] = sum / static_cast<double>(groups.size());
       }
     }
     return report;
@@ -48,6 +56,7 @@ class AccuracyNode {
 
  private:
   std::string field_;
+  bool naive_average_;
   evalflow::accuracy::AccuracyCounter counter_;  // aggregates are called serially
   evalflow::record_groups::Grouped<evalflow::accuracy::AccuracyCounter> groups_;
 };

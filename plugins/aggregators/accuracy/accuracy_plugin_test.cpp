@@ -61,5 +61,30 @@ TEST(AccuracyPlugin, BreaksAccuracyDownByTheGroupByColumns) {
   EXPECT_EQ((*report)["num_by_subject"]["Geometry"], 1);
 }
 
+TEST(AccuracyPlugin, NaiveAverageCountsEveryGroupOnce) {
+  LoadedNode node("accuracy", R"({"group_by": ["category"], "naive_average": true})");
+  // law: 1 of 4 right (25%), math: 1 of 1 (100%): 40% overall, 62.5% as OpenCompass's naive_average.
+  const struct {
+    const char* category;
+    bool correct;
+  } samples[] = {{"law", true}, {"law", false}, {"law", false}, {"law", false}, {"math", true}};
+  for (const auto& sample : samples) {
+    Record record;
+    record.at("correct") = sample.correct;
+    record.at("category") = sample.category;
+    ASSERT_EQ(node.process(record), nullptr);
+  }
+  const auto report = node.report();
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_DOUBLE_EQ((*report)["accuracy"].get<double>(), 40.0);
+  EXPECT_DOUBLE_EQ((*report)["naive_average_by_category"].get<double>(), 62.5) << report->dump();
+  LoadedNode plain("accuracy", R"({"group_by": ["category"]})");
+  Record record;
+  record.at("correct") = true;
+  record.at("category") = "law";
+  ASSERT_EQ(plain.process(record), nullptr);
+  EXPECT_FALSE(plain.report()->contains("naive_average_by_category"));
+}
+
 }  // namespace
 }  // namespace evalflow
