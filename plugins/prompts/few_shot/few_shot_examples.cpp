@@ -30,8 +30,13 @@ std::string render_choices(const nlohmann::json& list, const ChoiceList& choices
 FewShotExamples::FewShotExamples(const std::vector<nlohmann::json>& rows, const Options& options,
                                  const std::string& source)
     : options_(options), source_(source) {
-  // The example template is a one-turn prompt_template: same placeholder rules, rendered once per example.
-  const auto example = prompt_template::PromptTemplate::from_options({{"template", options.template_text}});
+  // The example template is a prompt_template (one turn, or the user and assistant turns): the same
+  // placeholder rules, rendered once per example.
+  const auto example = prompt_template::PromptTemplate::from_options(
+      options.turns ? nlohmann::json{{"messages",
+                                      {{{"role", "user"}, {"content", options.turns->user}},
+                                       {{"role", "assistant"}, {"content", options.turns->assistant}}}}}
+                    : nlohmann::json{{"template", options.template_text}});
   std::vector<std::string> values(example.fields().size());
   std::vector<std::string_view> views(values.size());
   for (size_t row = 0; row < rows.size(); ++row) {
@@ -54,7 +59,9 @@ FewShotExamples::FewShotExamples(const std::vector<nlohmann::json>& rows, const 
     }
     std::string messages;
     example.render(views, messages);
-    rendered_.push_back(nlohmann::json::parse(messages).at(0).at("content").get<std::string>());
+    rendered_.push_back(options.turns
+                            ? messages.substr(1, messages.size() - 2)
+                            : nlohmann::json::parse(messages).at(0).at("content").get<std::string>());
     questions_.push_back(fields.contains(options.question_field) ? text_of(fields[options.question_field])
                                                                  : "");
     if (!options.match_field.empty()) {
@@ -110,6 +117,14 @@ std::string FewShotExamples::for_question(std::string_view match, std::string_vi
     throw std::invalid_argument(source_ + " has " + std::to_string(candidates->size()) + " examples" + scope +
                                 ", too few for the selection (k = " + std::to_string(options_.k) +
                                 " or the listed ids): lower k or add examples");
+  }
+  if (options_.turns) {
+    std::string list = "[";
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      if (i > 0) list += ',';
+      list += rendered_[chosen[i]];
+    }
+    return list + "]";
   }
   std::string out;
   for (size_t i = 0; i < chosen.size(); ++i) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +28,16 @@ struct ChoiceList {
   std::vector<std::string> skip;  // option texts left out, their letters kept
 };
 
+// An example as a chat exchange (OpenCompass's ice_template with HUMAN/BOT rounds, lm-eval's
+// fewshot_as_multiturn): a user turn and the assistant's answer, each a template like `template_text`.
+struct Turns {
+  std::string user;
+  std::string assistant;
+};
+
 struct Options {
-  std::string template_text;  // an example, {key} from the example's row (other braces stay literal)
+  std::string template_text;   // an example, {key} from the example's row (other braces stay literal)
+  std::optional<Turns> turns;  // instead of template_text: the examples become chat messages
   Selection selection = Selection::kFirst;
   size_t k = 5;
   std::vector<size_t> ids;  // kIds
@@ -46,9 +55,10 @@ class FewShotExamples {
   // Throws std::invalid_argument saying which row and key, and what to do.
   FewShotExamples(const std::vector<nlohmann::json>& rows, const Options& options, const std::string& source);
 
-  // The examples for one question, joined: `match` is the question's match_field value (ignored without
-  // match_field), `question` its question_field text. Throws std::invalid_argument when too few examples
-  // qualify.
+  // The examples for one question: `match` is the question's match_field value (ignored without
+  // match_field), `question` its question_field text. Joined text, or with `turns` the JSON text of a list of
+  // {"role", "content"} messages, user and assistant for each example. Throws std::invalid_argument when too
+  // few examples qualify.
   [[nodiscard]] std::string for_question(std::string_view match, std::string_view question) const;
 
   [[nodiscard]] size_t size() const { return rendered_.size(); }
@@ -59,7 +69,7 @@ class FewShotExamples {
 
   Options options_;
   std::string source_;
-  std::vector<std::string> rendered_;
+  std::vector<std::string> rendered_;   // text, or with turns the two messages' JSON text without brackets
   std::vector<std::string> questions_;  // each example's question_field text ("" when absent)
   std::map<std::string, std::vector<size_t>, std::less<>> by_match_;  // match value -> example positions
   std::vector<size_t> all_;                                           // 0..n-1, without match_field

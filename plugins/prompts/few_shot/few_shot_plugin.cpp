@@ -4,6 +4,7 @@
 #include <evalflow/plugin.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,21 @@ Selection selection_from(const json& options) {
   return Selection::kFirst;
 }
 
+std::optional<Turns> turns_from(const json& options) {
+  if (!options.contains("turns")) return std::nullopt;
+  const json& turns = options["turns"];
+  return Turns{.user = turns.at("user").get<std::string>(),
+               .assistant = turns.at("assistant").get<std::string>()};
+}
+
 Options options_from(const json& options) {
-  Options result{.template_text = options.at("template").get<std::string>(),
+  if (options.contains("template") == options.contains("turns")) {
+    throw sdk::invalid_argument(
+        "give either `template` (the examples as one text) or `turns` (each example a user and an assistant "
+        "message), not both or neither");
+  }
+  Options result{.template_text = options.value("template", std::string()),
+                 .turns = turns_from(options),
                  .selection = selection_from(options),
                  .k = options.value("k", size_t{5}),
                  .ids = options.value("ids", std::vector<size_t>{}),
@@ -63,12 +77,14 @@ class FewShot {
       : question_field_(options.value("question_field", "question")),
         match_field_(options.value("match_field", std::string())),
         output_(options.value("output", "few_shot")),
+        turns_(options.contains("turns")),
         examples_(load(options, info)) {}
 
   static void resolve_fields(const json& options, sdk::FieldList& reads, sdk::FieldList& writes) {
     reads.add(options.value("question_field", "question"), EF_TYPE_STRING);
     if (options.contains("match_field")) reads.add(options["match_field"].get<std::string>(), EF_TYPE_ANY);
-    writes.add(options.value("output", "few_shot"), EF_TYPE_STRING);
+    writes.add(options.value("output", "few_shot"),
+               options.contains("turns") ? EF_TYPE_LIST : EF_TYPE_STRING);
   }
 
   void process(sdk::Record& record) const {
@@ -79,17 +95,24 @@ class FewShot {
       if (!value) throw sdk::invalid_argument("field '" + match_field_ + "' (match_field) is missing");
       match = value->is_string() ? value->get<std::string>() : value->dump();
     }
+    std::string examples;
     try {
-      record.set(output_.c_str(), examples_.for_question(match, question));
+      examples = examples_.for_question(match, question);
     } catch (const std::invalid_argument& error) {
       throw sdk::invalid_argument(error.what());
     }
+    if (!turns_) {
+      record.set(output_.c_str(), examples);
+      return;
+    }
+    record.set_json_text(output_.c_str(), examples);
   }
 
  private:
   std::string question_field_;
   std::string match_field_;
   std::string output_;
+  bool turns_;
   FewShotExamples examples_;
 };
 
@@ -97,7 +120,8 @@ const ef_node_type kFewShot = sdk::function_node_type<FewShot>({
     .name = "few_shot",
     .description =
         "In-context examples from a second file (fixed positions as AISBench's FixKRetriever, or seeded per "
-        "question), rendered through an example template into one string field",
+        "question), rendered through an example template into one string field, or into user/assistant chat "
+        "turns",
     .concurrency = EF_CONCURRENCY_UNLIMITED,
     .options_schema = kFewShotOptionsSchema,
 });

@@ -25,9 +25,9 @@ class FewShotPlugin : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // One directory per test: ctest runs this fixture's tests at the same time.
-  std::filesystem::path dir_ =
-      std::filesystem::temp_directory_path() /
-      ("few_shot_plugin_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() /
+                               ("few_shot_plugin_test_" +
+                                std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
 };
 
 constexpr const char* kOptions = R"({"path": "validation.jsonl", "k": 1, "match_field": "category",
@@ -76,10 +76,34 @@ TEST_F(FewShotPlugin, AMissingFileFailsCreateNamingIt) {
   }
 }
 
+// Chat-turn examples through the host into prompt_template's `{examples: few_shot}`: the messages the model
+// is sent.
+TEST_F(FewShotPlugin, TurnsReachTheModelAsChatMessages) {
+  LoadedNode examples("few_shot", R"({"path": "validation.jsonl", "k": 1, "match_field": "category",
+    "turns": {"user": "{question}", "assistant": "Answer: {answer}"}})",
+                      dir_.string());
+  ASSERT_EQ(examples.fields().writes.at(0).type, EF_TYPE_LIST);
+  LoadedNode prompt("prompt_template", R"({"messages": [{"examples": "few_shot"},
+    {"role": "user", "content": "{question}"}]})");
+  ASSERT_EQ(prompt.fields().reads.at(0).name, "few_shot");
+  EXPECT_EQ(prompt.fields().reads.at(0).type, EF_TYPE_LIST);
+  Record record;
+  record.at("question") = "Unit of power?";
+  record.at("category") = "physics";
+  ASSERT_EQ(examples.process(record), nullptr);
+  ASSERT_EQ(prompt.process(record), nullptr);
+  EXPECT_EQ(*record.find("messages"), nlohmann::json::parse(R"([{"role": "user", "content": "Unit of force?"},
+    {"role": "assistant", "content": "Answer: B"}, {"role": "user", "content": "Unit of power?"}])"));
+}
+
 TEST_F(FewShotPlugin, SchemaRejectsIdsOfTheWrongType) {
   const LoadedNode node("few_shot", kOptions, dir_.string());
   EXPECT_FALSE(node.options_violations(R"({"path": "a", "template": "b", "ids": ["x"]})").empty());
   EXPECT_FALSE(node.options_violations(R"({"path": "a"})").empty());
+  EXPECT_FALSE(
+      node.options_violations(R"({"path": "a", "template": "b", "turns": {"user": "u", "assistant": "a"}})")
+          .empty());
+  EXPECT_TRUE(node.options_violations(R"({"path": "a", "turns": {"user": "u", "assistant": "a"}})").empty());
 }
 
 }  // namespace

@@ -51,6 +51,20 @@ TEST(FewShotExamples, RendersAisbenchMmluProExamplesOfTheQuestionsCategory) {
             "Question:\nWhat is 7 * 6?\nOptions:\nA. 42\nB. 36\nAnswer: A\n");
 }
 
+// OpenCompass's chat few-shot (ice_template with HUMAN/BOT rounds): each example a user turn and the
+// assistant's answer, in the order FixKRetriever picks them.
+TEST(FewShotExamples, TurnsMakeAUserAndAnAssistantMessagePerExample) {
+  Options options = mmlu_pro_options(2);
+  options.template_text.clear();
+  options.turns = Turns{.user = "{question}\n{options_str}", .assistant = "The answer is ({answer})."};
+  const FewShotExamples examples(mmlu_pro_rows(), options, "validation.jsonl");
+  EXPECT_EQ(json::parse(examples.for_question("physics", "Which is a vector?")), json::parse(R"([
+              {"role": "user", "content": "Which unit measures force?\nA. joule\nB. newton\nD. watt"},
+              {"role": "assistant", "content": "The answer is (B)."},
+              {"role": "user", "content": "What is the speed of light in vacuum, roughly?\nA. 3e5 km/s\nB. 3e3 km/s"},
+              {"role": "assistant", "content": "The answer is (A)."}])"));
+}
+
 TEST(FewShotExamples, TooFewExamplesInTheCategoryFailWithTheCount) {
   const FewShotExamples examples(mmlu_pro_rows(), mmlu_pro_options(2), "validation.jsonl");
   try {

@@ -24,11 +24,18 @@ class PromptTemplate {
   // Throws sdk::Error(EF_INVALID_ARGUMENT) naming the message and what to do.
   static PromptTemplate from_options(const nlohmann::json& options);
 
-  // The fields the placeholders name, each once, in order of first use.
+  // The fields the placeholders name, each once, in order of first use; then those of `{examples: FIELD}`
+  // entries (a list of messages, few_shot's `turns`, placed among the turns).
   [[nodiscard]] const std::vector<std::string>& fields() const { return fields_; }
+  [[nodiscard]] bool is_turns(size_t field) const { return turns_[field]; }
 
-  // Appends the messages as a JSON list of {"role", "content"}; values[i] is the text of fields()[i].
+  // Appends the messages as a JSON list of {"role", "content"}; values[i] is the text of fields()[i], for a
+  // turns field its turns_text().
   void render(std::span<const std::string_view> values, std::string& out) const;
+
+  // A list field of messages as the JSON text render() splices in: every item {role, content} with a known
+  // role and a string content, at least one. Throws sdk::Error(EF_INVALID_ARGUMENT) naming the field.
+  static std::string turns_text(const nlohmann::json& turns, const std::string& field);
 
  private:
   struct Piece {
@@ -38,9 +45,11 @@ class PromptTemplate {
 
   void add_message(std::string_view role, std::string_view content,
                    const std::optional<std::vector<std::string>>& allowed_fields);
-  int field_slot(std::string_view name);
+  void add_turns(const std::string& field);
+  int field_slot(std::string_view name, bool turns);
 
   std::vector<std::string> fields_;
+  std::vector<bool> turns_;
   // All messages as one sequence: a message's opening ({"role": ..., "content": ") and closing text are
   // folded into the literals, so rendering never looks at message boundaries.
   std::vector<Piece> pieces_;

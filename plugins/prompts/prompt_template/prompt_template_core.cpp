@@ -56,6 +56,13 @@ PromptTemplate PromptTemplate::from_options(const nlohmann::json& options) {
     for (size_t i = 0; i < messages.size(); ++i) {
       const auto& message = messages[i];
       const std::string where = "messages[" + std::to_string(i) + "]";
+      if (message.contains("examples")) {
+        if (!message["examples"].is_string()) {
+          throw sdk::invalid_argument(where + ": `examples` names the list field of messages to place here");
+        }
+        result.add_turns(message["examples"].get<std::string>());
+        continue;
+      }
       const std::string role_name = message.value("role", std::string());
       const auto role = chat_role(role_name);
       if (!role) {
@@ -74,11 +81,52 @@ PromptTemplate PromptTemplate::from_options(const nlohmann::json& options) {
   return result;
 }
 
-int PromptTemplate::field_slot(std::string_view name) {
+int PromptTemplate::field_slot(std::string_view name, bool turns) {
   const auto it = std::find(fields_.begin(), fields_.end(), name);
-  if (it != fields_.end()) return static_cast<int>(it - fields_.begin());
+  if (it != fields_.end()) {
+    const auto slot = static_cast<size_t>(it - fields_.begin());
+    if (turns_[slot] != turns) {
+      throw sdk::invalid_argument(
+          "field '" + std::string(name) +
+          "' is both a placeholder and an `examples` list: give the list its own name");
+    }
+    return static_cast<int>(slot);
+  }
   fields_.emplace_back(name);
+  turns_.push_back(turns);
   return static_cast<int>(fields_.size() - 1);
+}
+
+// The list's messages stand where the entry is, as if written there: the literal before them already ends a
+// message, and the next message opens with a comma.
+void PromptTemplate::add_turns(const std::string& field) {
+  std::string& literal = pieces_.back().escaped_literal;
+  if (pieces_.size() > 1 || literal.size() > 1) literal.push_back(',');
+  pieces_.back().field = field_slot(field, true);
+  pieces_.emplace_back();
+}
+
+std::string PromptTemplate::turns_text(const nlohmann::json& turns, const std::string& field) {
+  if (!turns.is_array() || turns.empty()) {
+    throw sdk::invalid_argument(
+        "field '" + field + "' (an `examples` entry) must be a non-empty list of {role, content} messages");
+  }
+  std::string text;
+  for (size_t i = 0; i < turns.size(); ++i) {
+    const auto& turn = turns[i];
+    const auto role = turn.is_object() && turn.contains("role") && turn["role"].is_string()
+                          ? chat_role(turn["role"].get_ref<const std::string&>())
+                          : std::nullopt;
+    if (!role || !turn.contains("content") || !turn["content"].is_string()) {
+      throw sdk::invalid_argument("field '" + field + "' item " + std::to_string(i) +
+                                  ": not a {role, content} message with a known role and a string content");
+    }
+    if (i > 0) text += ',';
+    text.append("{\"role\":\"").append(*role).append("\",\"content\":\"");
+    data_io::append_json_escaped(text, turn["content"].get_ref<const std::string&>());
+    text.append("\"}");
+  }
+  return text;
 }
 
 void PromptTemplate::add_message(std::string_view role, std::string_view content,
@@ -95,7 +143,7 @@ void PromptTemplate::add_message(std::string_view role, std::string_view content
       continue;
     }
     data_io::append_json_escaped(*literal, content.substr(literal_start, open - literal_start));
-    pieces_.back().field = field_slot(name);
+    pieces_.back().field = field_slot(name, false);
     literal = &pieces_.emplace_back().escaped_literal;
     literal_start = open + name.size() + 2;
     open = literal_start - 1;
@@ -107,7 +155,13 @@ void PromptTemplate::add_message(std::string_view role, std::string_view content
 void PromptTemplate::render(std::span<const std::string_view> values, std::string& out) const {
   for (const Piece& piece : pieces_) {
     out.append(piece.escaped_literal);
-    if (piece.field >= 0) data_io::append_json_escaped(out, values[piece.field]);
+    if (piece.field < 0) continue;
+    const auto field = static_cast<size_t>(piece.field);
+    if (turns_[field]) {
+      out.append(values[field]);
+    } else {
+      data_io::append_json_escaped(out, values[field]);
+    }
   }
 }
 

@@ -22,7 +22,9 @@ class PromptTemplateNode {
   static void resolve_fields(const sdk::json& options, sdk::FieldList& reads, sdk::FieldList& /*writes*/) {
     // Named: a range-for over a temporary's member would read freed memory.
     const PromptTemplate prompt = PromptTemplate::from_options(options);
-    for (const std::string& field : prompt.fields()) reads.add(field, EF_TYPE_ANY);
+    for (size_t i = 0; i < prompt.fields().size(); ++i) {
+      reads.add(prompt.fields()[i], prompt.is_turns(i) ? EF_TYPE_LIST : EF_TYPE_ANY);
+    }
   }
 
   // Runs on many threads at once: the buffers are per thread and keep their capacity between records.
@@ -34,6 +36,13 @@ class PromptTemplateNode {
     values.resize(fields.size());
     non_string_values.resize(fields.size());
     for (size_t i = 0; i < fields.size(); ++i) {
+      if (template_.is_turns(i)) {
+        const auto turns = record.value(fields[i].c_str());
+        if (!turns) throw sdk::invalid_argument("field '" + fields[i] + "' (an `examples` entry) is missing");
+        non_string_values[i] = PromptTemplate::turns_text(*turns, fields[i]);
+        values[i] = non_string_values[i];
+        continue;
+      }
       if (auto text = record.string(fields[i].c_str())) {
         values[i] = *text;
         continue;
@@ -54,12 +63,7 @@ class PromptTemplateNode {
     }
     messages.clear();
     template_.render(values, messages);
-    if (ef_status* status =
-            sdk::host().set_json(record.raw(), kMessagesField, messages.data(), messages.size())) {
-      const std::string message = sdk::host().status_message(status);
-      sdk::host().status_free(status);
-      throw sdk::Error(EF_INTERNAL, "writing `messages`: " + message);
-    }
+    record.set_json_text(kMessagesField, messages);
   }
 
  private:

@@ -73,6 +73,45 @@ TEST(PromptTemplate, ValuesAreEscapedAndNeverReparsed) {
   EXPECT_EQ(render(PromptTemplate::from_options({{"template", "no fields"}}), {})[0]["content"], "no fields");
 }
 
+TEST(PromptTemplate, ExamplesEntryPlacesTheListsMessagesAmongTheTurns) {
+  const auto prompt = PromptTemplate::from_options({{"messages",
+                                                     {{{"role", "SYSTEM"}, {"prompt", "Be brief."}},
+                                                      {{"examples", "shots"}},
+                                                      {{"role", "HUMAN"}, {"prompt", "{question}"}}}}});
+  EXPECT_THAT(prompt.fields(), ElementsAre("shots", "question"));
+  EXPECT_TRUE(prompt.is_turns(0));
+  EXPECT_FALSE(prompt.is_turns(1));
+  const std::string shots = PromptTemplate::turns_text(
+      json::parse(R"([{"role": "user", "content": "1+1?"}, {"role": "BOT", "content": "\"2\""}])"), "shots");
+  EXPECT_EQ(render(prompt, {shots, "2+2?"}), json::parse(R"([{"role": "system", "content": "Be brief."},
+    {"role": "user", "content": "1+1?"}, {"role": "assistant", "content": "\"2\""},
+    {"role": "user", "content": "2+2?"}])"));
+  const auto first = PromptTemplate::from_options(
+      {{"messages", {{{"examples", "shots"}}, {{"role", "user"}, {"content", "{question}"}}}}});
+  EXPECT_EQ(render(first, {shots, "3+3?"}).size(), 3U);
+  const auto only = PromptTemplate::from_options({{"messages", {{{"examples", "shots"}}}}});
+  EXPECT_EQ(render(only, {shots}).size(), 2U);
+}
+
+TEST(PromptTemplate, ExamplesMustBeMessages) {
+  const auto error = [](const char* text) {
+    try {
+      (void)PromptTemplate::turns_text(json::parse(text), "shots");
+    } catch (const sdk::Error& failure) {
+      return std::string(failure.what());
+    }
+    return std::string();
+  };
+  EXPECT_THAT(error("[]"), HasSubstr("field 'shots' (an `examples` entry) must be a non-empty list"));
+  EXPECT_THAT(error(R"("text")"), HasSubstr("non-empty list"));
+  EXPECT_THAT(error(R"([{"role": "judge", "content": "x"}])"), HasSubstr("item 0: not a {role, content}"));
+  EXPECT_THAT(error(R"([{"role": "user", "content": "x"}, {"role": "user", "content": 3}])"),
+              HasSubstr("item 1"));
+  EXPECT_THAT(options_error({{"messages",
+                              {{{"examples", "question"}}, {{"role", "user"}, {"content", "{question}"}}}}}),
+              HasSubstr("both a placeholder and an `examples` list"));
+}
+
 TEST(PromptTemplate, RoleNames) {
   EXPECT_EQ(chat_role("HUMAN"), "user");
   EXPECT_EQ(chat_role("BOT"), "assistant");

@@ -118,12 +118,13 @@ class Record {
   void set(const char* field, int number) { host().set_int(record_, field, number); }
   void set(const char* field, double number) { host().set_double(record_, field, number); }
   void set_null(const char* field) { host().set_null(record_, field); }
-  void set_value(const char* field, const json& value) {
-    const std::string text = value.dump();
+  void set_value(const char* field, const json& value) { set_json_text(field, value.dump()); }
+  // A list or map field from its JSON text (text a node built itself, without a json value in between).
+  void set_json_text(const char* field, std::string_view text) {
     if (ef_status* status = host().set_json(record_, field, text.data(), text.size())) {
       const std::string message = host().status_message(status);
       host().status_free(status);
-      throw Error(EF_INTERNAL, message);
+      throw Error(EF_INTERNAL, std::string("writing `") + field + "`: " + message);
     }
   }
   void remove(const char* field) { host().remove_field(record_, field); }
