@@ -24,6 +24,11 @@ std::string_view placeholder_at(std::string_view text, size_t open) {
   return text.substr(open + 1, end - open - 1);
 }
 
+// A message's JSON text up to its content's first character.
+void open_message(std::string& out, std::string_view role) {
+  out.append(R"({"role":")").append(role).append(R"(","content":")");
+}
+
 }  // namespace
 
 std::optional<std::string_view> chat_role(std::string_view name) {
@@ -66,8 +71,10 @@ PromptTemplate PromptTemplate::from_options(const nlohmann::json& options) {
       const std::string role_name = message.value("role", std::string());
       const auto role = chat_role(role_name);
       if (!role) {
-        throw sdk::invalid_argument(where + ": unknown role '" + role_name +
-                                    "': use system, user or assistant (AISBench's SYSTEM, HUMAN, BOT)");
+        std::string problem = where;
+        problem.append(": unknown role '").append(role_name);
+        problem += "': use system, user or assistant (AISBench's SYSTEM, HUMAN, BOT)";
+        throw sdk::invalid_argument(problem);
       }
       const char* content_key = message.contains("content") ? "content" : "prompt";
       if (!message.contains(content_key) || !message[content_key].is_string()) {
@@ -122,7 +129,7 @@ std::string PromptTemplate::turns_text(const nlohmann::json& turns, const std::s
                                   ": not a {role, content} message with a known role and a string content");
     }
     if (i > 0) text += ',';
-    text.append("{\"role\":\"").append(*role).append("\",\"content\":\"");
+    open_message(text, *role);
     data_io::append_json_escaped(text, turn["content"].get_ref<const std::string&>());
     text.append("\"}");
   }
@@ -133,7 +140,7 @@ void PromptTemplate::add_message(std::string_view role, std::string_view content
                                  const std::optional<std::vector<std::string>>& allowed_fields) {
   std::string* literal = &pieces_.back().escaped_literal;
   if (pieces_.size() > 1 || literal->size() > 1) literal->push_back(',');
-  literal->append("{\"role\":\"").append(role).append("\",\"content\":\"");
+  open_message(*literal, role);
   size_t literal_start = 0;
   for (size_t open = content.find('{'); open != std::string_view::npos; open = content.find('{', open + 1)) {
     const std::string_view name = placeholder_at(content, open);

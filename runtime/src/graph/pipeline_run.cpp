@@ -522,12 +522,12 @@ class Runner {
             return;
           }
           gateway.reserve_wait();
-          auto* ticket = new ef_ticket{record, [this, &gateway, instance](RecordPtr done, StatusPtr status) {
-                                         if (status)
-                                           fail_record(*done, state_, instance->name(), *status, false);
-                                         gateway.try_put(done);
-                                         gateway.release_wait();
-                                       }};
+          auto* ticket =
+              new ef_ticket{record, [this, &gateway, instance](const RecordPtr& done, StatusPtr status) {
+                              if (status) fail_record(*done, state_, instance->name(), *status, false);
+                              gateway.try_put(done);
+                              gateway.release_wait();
+                            }};
           if (StatusPtr status = instance->submit(ticket)) host_api().complete(ticket, status.release());
         });
   }
@@ -609,7 +609,7 @@ class Runner {
   }
 
   // What the judge is handed: the record's judge_* inputs under the judge's own field names.
-  RecordPtr judge_call(const Record& record) const {
+  [[nodiscard]] RecordPtr judge_call(const Record& record) const {
     auto call = std::make_shared<Record>();
     call->dataset = record.dataset;
     call->index = record.index;
@@ -651,7 +651,7 @@ class Runner {
 
   // A record without the judge's inputs (a cascade's judge_prompt renders none for answers the rule accepted)
   // is not sent.
-  bool has_judge_inputs(const Record& record) const {
+  [[nodiscard]] bool has_judge_inputs(const Record& record) const {
     const auto& reads = judge_slot_->model->node.reads;
     return std::all_of(reads.begin(), reads.end(),
                        [&](const FieldDecl& read) { return record.find(judge_field(read.name)) != nullptr; });
