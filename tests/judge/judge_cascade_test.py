@@ -198,6 +198,24 @@ def version(case):
     assert other != first, f"the version {first} did not change with the judge model"
 
 
+def unused_judge(case):
+    """A judge composed in but used by no chain is not started: its server may be down."""
+    model = case.model_server()
+    pipelines = case.root / "pipelines"
+    done = subprocess.run(
+        [case.evalflow, "run", "--models", str(pipelines / "models/vllm_api_general_chat.yaml"),
+         str(pipelines / "models/judge_vllm_api_general_chat.yaml"),
+         "--datasets", str(pipelines / "datasets/math500_gen_0_shot_cot_chat_prompt.yaml"),
+         "-w", str(case.work_dir), "--no-progress", "--no-report",
+         "-s", f"model.host_ip={model.host}", "-s", f"model.host_port={model.port}",
+         "-s", "judge.host_port=9", "-s", "judge.outage_s=0", "-s", "judge.retry=0",
+         "-s", f"math500.load.path={case.root / 'tests/judge/problems.jsonl'}"],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert model.requests() == len(case.answers)
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+    assert "this judge is not used" in done.stderr, done.stderr
+
+
 def validation(case):
     head = f"""models:
   - {{abbr: m, type: openai_http, options: {{host_port: 1}}}}
@@ -231,7 +249,7 @@ datasets:
 
 
 SCENARIOS = {"cascade": cascade, "perf": perf, "resume": resume, "judge_retry": judge_retry,
-             "version": version, "validation": validation}
+             "version": version, "unused_judge": unused_judge, "validation": validation}
 
 
 def main():

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <oneapi/tbb/flow_graph.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <fstream>
@@ -342,8 +343,16 @@ class Runner {
       }
       models_.push_back(std::move(slot));
     }
-    // The judge scores, so --mode eval asks it too (for rows that lack its answer) and --mode infer does not.
-    if (pipeline_.judge && options_.mode != RunMode::kInfer) {
+    // The judge scores, so --mode eval asks it too (for rows that lack its answer) and --mode infer does not;
+    // a judge no chain uses is never started (its server need not be up).
+    const bool judged =
+        std::any_of(pipeline_.datasets.begin(), pipeline_.datasets.end(),
+                    [](const ResolvedDataset& dataset) { return dataset.judge_position >= 0; });
+    if (pipeline_.judge && !judged) {
+      log_.write(pipeline_.judge->abbr, EF_LOG_WARNING,
+                 "this judge is not used: no dataset's chain has `use: judge`, so it is not started");
+    }
+    if (pipeline_.judge && judged && options_.mode != RunMode::kInfer) {
       auto slot = std::make_unique<ModelSlot>();
       slot->model = &*pipeline_.judge;
       slot->judge = true;
