@@ -7,6 +7,7 @@
 
 #include "launch/shard.hpp"
 #include "store/run_config.hpp"
+#include "store/run_directory.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -75,17 +76,7 @@ Status write_launch(const fs::path& run_dir, const LaunchRecord& record) {
                       {"slurm_args", record.slurm_args},
                       {"merge_slurm_args", record.merge_slurm_args},
                       {"submissions", submissions}};
-  const fs::path file = launch_file(run_dir);
-  const fs::path temporary = file.string() + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << value.dump(2) << "\n";
-    if (!out) return Error{fmt::format("{}: cannot write", temporary.string())};
-  }
-  std::error_code error;
-  fs::rename(temporary, file, error);
-  if (error) return Error{fmt::format("{}: cannot write: {}", file.string(), error.message())};
-  return ok_status();
+  return replace_file(launch_file(run_dir), value.dump(2) + "\n");
 }
 
 fs::path shard_directory(const fs::path& run_dir, int shard) {

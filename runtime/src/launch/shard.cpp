@@ -5,6 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "store/run_directory.hpp"
+
 namespace fs = std::filesystem;
 
 namespace evalflow {
@@ -37,10 +39,8 @@ fs::path shard_file(const fs::path& run_dir) {
 Status write_shard(const fs::path& run_dir, const Shard& shard) {
   std::error_code error;
   fs::create_directories(shard_file(run_dir).parent_path(), error);
-  std::ofstream out(shard_file(run_dir));
-  out << nlohmann::json{{"index", shard.index}, {"count", shard.count}}.dump(2) << "\n";
-  if (!out) return Error{fmt::format("{}: cannot write the shard file", shard_file(run_dir).string())};
-  return ok_status();
+  return replace_file(shard_file(run_dir),
+                      nlohmann::json{{"index", shard.index}, {"count", shard.count}}.dump(2) + "\n");
 }
 
 Result<Shard> read_shard(const fs::path& run_dir) {

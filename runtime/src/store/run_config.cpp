@@ -149,18 +149,17 @@ std::vector<std::string> redacted_options(const ValidatedPipeline& pipeline) {
 
 Status write_run_config(const RunDirectory& run_dir, const ValidatedPipeline& pipeline,
                         const json& command_line) {
+  // Each file is replaced whole: a resume killed while writing them must leave them readable.
   const fs::path yaml_file = run_dir.configs() / "pipeline.yaml";
-  std::ofstream yaml(yaml_file);
-  yaml << "# The resolved pipeline of this run: paths absolute, secrets redacted. `evalflow run --resume "
-       << run_dir.root().string() << "` continues the run from it;\n# `evalflow run " << yaml_file.string()
-       << "` runs it again.\n"
-       << pipeline_yaml(stored_document(pipeline)) << "\n";
-  if (!yaml) return Error{fmt::format("{}: cannot write", yaml_file.string())};
+  const std::string yaml = fmt::format(
+      "# The resolved pipeline of this run: paths absolute, secrets redacted. `evalflow run --resume {}` "
+      "continues the run from it;\n# `evalflow run {}` runs it again.\n{}\n",
+      run_dir.root().string(), yaml_file.string(), pipeline_yaml(stored_document(pipeline)));
+  if (auto written = replace_file(yaml_file, yaml); !written) return written;
   const fs::path protocol_file = run_dir.configs() / "protocol.json";
   if (!fs::exists(protocol_file)) {
-    std::ofstream protocol(protocol_file);
-    protocol << protocol_of(pipeline).dump(2) << "\n";
-    if (!protocol) return Error{fmt::format("{}: cannot write", protocol_file.string())};
+    if (auto written = replace_file(protocol_file, protocol_of(pipeline).dump(2) + "\n"); !written)
+      return written;
   }
   const fs::path run_file = run_dir.configs() / "run.json";
   json runs = json::array();
@@ -169,10 +168,7 @@ Status write_run_config(const RunDirectory& run_dir, const ValidatedPipeline& pi
     if (!runs.is_array()) runs = json::array();
   }
   runs.push_back(command_line);
-  std::ofstream out(run_file);
-  out << runs.dump(2) << "\n";
-  if (!out) return Error{fmt::format("{}: cannot write", run_file.string())};
-  return ok_status();
+  return replace_file(run_file, runs.dump(2) + "\n");
 }
 
 Result<json> read_protocol(const RunDirectory& run_dir) {

@@ -192,4 +192,18 @@ Status replace_jsonl(const fs::path& file, const std::vector<std::string>& lines
   return ok_status();
 }
 
+Status replace_file(const fs::path& file, std::string_view contents) {
+  const fs::path temporary = file.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.flush();
+    if (!out) return Error{fmt::format("{}: cannot write", temporary.string())};
+  }
+  std::error_code error;
+  fs::rename(temporary, file, error);
+  if (error) return Error{fmt::format("{}: cannot replace: {}", file.string(), error.message())};
+  return ok_status();
+}
+
 }  // namespace evalflow

@@ -79,4 +79,8 @@ Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const std:
 // Replaces `file` with `lines` (each a JSON text) atomically: a temporary file, fsync, rename.
 Status replace_jsonl(const std::filesystem::path& file, const std::vector<std::string>& lines);
 
+// Writes `contents` to a temporary file beside `file`, then renames it over `file`: a run killed at any
+// moment leaves the old file or the new one, never a part (configs/ is read back by --resume).
+Status replace_file(const std::filesystem::path& file, std::string_view contents);
+
 }  // namespace evalflow

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -49,6 +50,23 @@ TEST_F(StoreTest, AFailedWriteNamesTheFileAndEveryLaterCallFails) {
   EXPECT_NE(flushed.error().find("/dev/full"), std::string::npos) << flushed.error();
   EXPECT_NE(flushed.error().find("No space left on device"), std::string::npos) << flushed.error();
   EXPECT_FALSE((*appender)->append_line("{\"id\":1}")) << "nothing more is written after a failure";
+}
+
+// configs/ is read back by --resume: a write that fails (here the temporary's name is taken by a directory)
+// leaves the file as it was, never a part of the new one (run_contract_soak_test found a kill -9 during the
+// old in-place write leaving pipeline.yaml empty).
+TEST_F(StoreTest, ReplacingAFileLeavesTheOldOneOrTheNewOneWhole) {
+  const fs::path file = dir_ / "pipeline.yaml";
+  ASSERT_TRUE(replace_file(file, "datasets: [old]\n"));
+  ASSERT_TRUE(replace_file(file, "datasets: [new]\n"));
+  std::ifstream first(file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(first), {}), "datasets: [new]\n");
+  fs::create_directories(dir_ / "pipeline.yaml.tmp");
+  const Status failed = replace_file(file, "datasets: [newer]\n");
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().find("pipeline.yaml.tmp: cannot write"), std::string::npos) << failed.error();
+  std::ifstream second(file);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(second), {}), "datasets: [new]\n");
 }
 
 TEST_F(StoreTest, ASecondHolderOfTheRunLockIsToldThePid) {
