@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -132,6 +133,9 @@ def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     compiler = os.environ.get("CHECK_CXX", "clang++-22")
     jobs = int(os.environ.get("CHECK_JOBS", os.cpu_count() or 2))
+    if shutil.which(compiler) is None:
+        print(f"check_includes: {compiler} is not installed: run tools/setup.sh, or set CHECK_CXX", file=sys.stderr)
+        return 1
     root = os.path.realpath(os.path.join(os.path.dirname(__file__), ".."))
     with open(os.path.join(build, "compile_commands.json")) as handle:
         entries = [e for e in json.load(handle) if e["file"].endswith((".cpp", ".cc"))]
