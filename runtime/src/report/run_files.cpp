@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <optional>
+
+#include "records/json_text.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -96,12 +99,12 @@ Result<int64_t> for_each_row(const fs::path& file, const std::function<void(json
   while (std::getline(in, line)) {
     ++number;
     if (line.empty()) continue;
-    json value = json::parse(line, nullptr, false);
-    if (value.is_discarded() || !value.is_object()) {
+    std::optional<json> value = parse_json_text(line);
+    if (!value || !value->is_object()) {
       ++skipped;
       continue;
     }
-    row(std::move(value), number);
+    row(std::move(*value), number);
   }
   return skipped;
 }
