@@ -31,6 +31,7 @@ set(CPACK_COMPONENT_EVALFLOW_DESCRIPTION
 set(CPACK_DEBIAN_TORCH_PACKAGE_NAME evalflow-torch)
 set(CPACK_COMPONENT_TORCH_DESCRIPTION "evalflow's torch_local inferencer (Qwen2/Llama on libtorch)")
 set(CPACK_COMPONENT_TORCH_DEPENDS evalflow)
+set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)  # evalflow-torch: Depends: evalflow, the host it plugs into
 # The SDK's CMake package needs nlohmann-json at plugin build time (shlibdeps adds what binaries link).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "nlohmann-json3-dev")
 include(CPack)
