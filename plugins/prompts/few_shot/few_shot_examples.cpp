@@ -118,20 +118,14 @@ std::string FewShotExamples::for_question(std::string_view match, std::string_vi
                                 ", too few for the selection (k = " + std::to_string(options_.k) +
                                 " or the listed ids): lower k or add examples");
   }
-  if (options_.turns) {
-    std::string list = "[";
-    for (size_t i = 0; i < chosen.size(); ++i) {
-      if (i > 0) list += ',';
-      list += rendered_[chosen[i]];
-    }
-    return list + "]";
-  }
-  std::string out;
+  // Turns are messages' JSON text, joined into one JSON list.
+  const bool turns = options_.turns.has_value();
+  std::string out = turns ? "[" : "";
   for (size_t i = 0; i < chosen.size(); ++i) {
-    if (i > 0) out += options_.separator;
+    if (i > 0) out += turns ? "," : options_.separator;
     out += rendered_[chosen[i]];
   }
-  return out + options_.end;
+  return out + (turns ? "]" : options_.end);
 }
 
 std::vector<nlohmann::json> read_jsonl_rows(const std::string& path) {

@@ -101,11 +101,11 @@ class FewShot {
     } catch (const std::invalid_argument& error) {
       throw sdk::invalid_argument(error.what());
     }
-    if (!turns_) {
+    if (turns_) {
+      record.set_json_text(output_.c_str(), examples);
+    } else {
       record.set(output_.c_str(), examples);
-      return;
     }
-    record.set_json_text(output_.c_str(), examples);
   }
 
  private:

@@ -112,7 +112,7 @@ std::string definition_of(const ResolvedNode& node) {
 std::string judge_definition_of(const ResolvedNode& node) {
   json options = json::parse(node.options_json, nullptr, false);
   if (!options.is_object()) return "judge:" + node.spec.type + node.options_json;
-  for (const auto& name : option_roles(node).connection) options.erase(name);
+  erase_connection_options(node, options);
   return "judge:" + node.spec.type + options.dump();
 }
 

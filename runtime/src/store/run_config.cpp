@@ -106,6 +106,10 @@ json stored_document(const ValidatedPipeline& pipeline) {
   return document;
 }
 
+void erase_connection_options(const ResolvedNode& node, json& options) {
+  for (const auto& name : option_roles(node).connection) options.erase(name);
+}
+
 json protocol_of(const ValidatedPipeline& pipeline) {
   json document = stored_document(pipeline);
   for (const char* key : {"name", "description", "records_in_flight", "plugin_paths"}) document.erase(key);
@@ -122,8 +126,7 @@ json protocol_of(const ValidatedPipeline& pipeline) {
   // Connection settings (the judge's too) may change on resume.
   for_each_node(pipeline, [&](const ResolvedNode& node, bool model) {
     json* options = model ? options_at(document, node) : nullptr;
-    if (options == nullptr) return;
-    for (const auto& name : option_roles(node).connection) options->erase(name);
+    if (options != nullptr) erase_connection_options(node, *options);
   });
   return document;
 }

@@ -27,6 +27,9 @@ struct OptionRoles {
   std::vector<std::string> connection;
 };
 OptionRoles option_roles(const ResolvedNode& node);
+// Removes the node's connection options (host, port, key variable, retries) from its `options` object: what
+// may change on resume and never names the benchmark.
+void erase_connection_options(const ResolvedNode& node, nlohmann::json& options);
 
 nlohmann::json stored_document(const ValidatedPipeline& pipeline);
 nlohmann::json protocol_of(const ValidatedPipeline& pipeline);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
 
 namespace fs = std::filesystem;
 
@@ -176,34 +177,40 @@ Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const fs::
   return finished;
 }
 
-Status replace_jsonl(const fs::path& file, const std::vector<std::string>& lines) {
+namespace {
+
+// Writes through `write` into a temporary file beside `file`, then renames it over `file`: a process killed
+// at any moment leaves the old file or the new one, never a part.
+Status replace_through_temporary(const fs::path& file, const std::function<Status(const fs::path&)>& write) {
   const fs::path temporary = file.string() + ".tmp";
-  {
-    auto out = JsonlAppender::open(temporary, /*truncate=*/true);
-    if (!out) return Error{out.error()};
-    for (const auto& line : lines) {
-      if (auto appended = (*out)->append_line(line); !appended) return appended;
-    }
-    if (auto flushed = (*out)->flush(); !flushed) return flushed;
-  }
+  if (auto written = write(temporary); !written) return written;
   std::error_code error;
   fs::rename(temporary, file, error);
   if (error) return Error{fmt::format("{}: cannot replace: {}", file.string(), error.message())};
   return ok_status();
 }
 
+}  // namespace
+
+Status replace_jsonl(const fs::path& file, const std::vector<std::string>& lines) {
+  return replace_through_temporary(file, [&](const fs::path& temporary) -> Status {
+    auto out = JsonlAppender::open(temporary, /*truncate=*/true);
+    if (!out) return Error{out.error()};
+    for (const auto& line : lines) {
+      if (auto appended = (*out)->append_line(line); !appended) return appended;
+    }
+    return (*out)->flush();
+  });
+}
+
 Status replace_file(const fs::path& file, std::string_view contents) {
-  const fs::path temporary = file.string() + ".tmp";
-  {
+  return replace_through_temporary(file, [&](const fs::path& temporary) -> Status {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
     out.flush();
     if (!out) return Error{fmt::format("{}: cannot write", temporary.string())};
-  }
-  std::error_code error;
-  fs::rename(temporary, file, error);
-  if (error) return Error{fmt::format("{}: cannot replace: {}", file.string(), error.message())};
-  return ok_status();
+    return ok_status();
+  });
 }
 
 }  // namespace evalflow

@@ -76,7 +76,7 @@ using SampleKey = std::pair<int64_t, int32_t>;  // (id, replica)
 // appending can go on; any other bad line (not JSON, no integer id or replica) is an error naming file:line.
 Result<std::map<SampleKey, nlohmann::json>> read_finished_predictions(const std::filesystem::path& file);
 
-// Replaces `file` with `lines` (each a JSON text) atomically: a temporary file, fsync, rename.
+// Replaces `file` with `lines` (each a JSON text) atomically: a temporary file, then rename.
 Status replace_jsonl(const std::filesystem::path& file, const std::vector<std::string>& lines);
 
 // Writes `contents` to a temporary file beside `file`, then renames it over `file`: a run killed at any
